@@ -1,0 +1,260 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Big from 'big.js';
+import type { NetworkName } from './storage/schema.ts';
+import type { StoreLocation } from './storage/db.ts';
+import { policyProblems, type PolicyConfig } from './domain/policy.ts';
+
+/**
+ * The whole configuration, parsed once at start from environment variables and/or a JSON file
+ * (CONFIG_FILE; environment variables win). Nothing else in the program reads process.env.
+ */
+export interface Config {
+  readonly mode: 'all' | 'api' | 'worker';
+  readonly http: { readonly host: string; readonly port: number; readonly bodyLimit: number; readonly trustProxy: boolean };
+  readonly dataDir: string;
+  readonly store: StoreLocation;
+  /** Where the wallet mnemonic comes from; `file` is created on first start when `create` is true. */
+  readonly wallet: { readonly mnemonic: string | null; readonly file: string; readonly create: boolean };
+  /** Key that encrypts textcoin mnemonics at rest (32 bytes); `file` is created on first start when missing. */
+  readonly secretKey: { readonly value: Buffer | null; readonly file: string };
+  readonly networks: Readonly<Record<NetworkName, NetworkConfig>>;
+  readonly rates: {
+    readonly maxAgeMs: number;
+    readonly refreshMs: number;
+    readonly fixed: Readonly<Record<string, Big>>;
+    readonly fiat: { readonly enabled: boolean; readonly ecbUrl: string; readonly cbrUrl: string; readonly timeoutMs: number };
+  };
+  readonly policy: PolicyConfig;
+  readonly payouts: {
+    /** How long a purchase request waits for its payout's unit before answering. */
+    readonly waitMs: number;
+    readonly maxPerUnit: number;
+    readonly textcoinTtlDays: number;
+    readonly leaseMs: number;
+  };
+  readonly mail: {
+    readonly smtpUrl: string | null;
+    readonly from: string;
+    /** Without SMTP, messages are written as .eml files here. */
+    readonly outboxDir: string;
+  };
+  readonly authThrottle: { readonly maxFailures: number; readonly windowMs: number };
+  readonly logLevel: string;
+}
+
+export interface NetworkConfig {
+  readonly name: NetworkName;
+  /** ws(s) URL of the hub; for an embedded devhub, its loopback URL. */
+  readonly hubUrl: string;
+  readonly protocol: { readonly version: string; readonly alt: string };
+  readonly kind: 'livenet' | 'testnet' | 'devnet';
+  /** Run a local devhub in this process on this port (the embedded default). */
+  readonly embeddedDevhubPort: number | null;
+  readonly oracleAddress: string | null;
+  readonly devhubStabilityMs: number;
+}
+
+export class ConfigError extends Error {}
+
+type Source = Readonly<Record<string, string | undefined>>;
+
+const PROTOCOL = {
+  livenet: { version: '4.0', alt: '1' },
+  testnet: { version: '4.0t', alt: '2' },
+  devnet: { version: '4.0dev', alt: '3' },
+} as const;
+
+const PUBLIC_ORACLE = { livenet: 'JPQKPRI5FMTQRJF4ZZMYZYDQVRD55OTC', testnet: 'F4KHJUCLJKY4JV7M5F754LAJX4EB7M4N' } as const;
+
+class Reader {
+  constructor(private readonly src: Source) {}
+
+  raw(key: string): string | undefined {
+    const v = this.src[key]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  }
+
+  str(key: string, fallback: string): string {
+    return this.raw(key) ?? fallback;
+  }
+
+  int(key: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+    const v = this.raw(key);
+    if (v === undefined) return fallback;
+    if (!/^\d+$/.test(v)) throw new ConfigError(`${key} must be a whole number, got "${v}"`);
+    const n = Number(v);
+    if (n < min || n > max) throw new ConfigError(`${key} must be between ${min} and ${max}, got ${n}`);
+    return n;
+  }
+
+  decimal(key: string, fallback: string | null): Big | null {
+    const v = this.raw(key) ?? fallback;
+    if (v === null) return null;
+    if (!/^\d+(\.\d+)?$/.test(v)) throw new ConfigError(`${key} must be a non-negative decimal, got "${v}"`);
+    return new Big(v);
+  }
+
+  bool(key: string, fallback: boolean): boolean {
+    const v = this.raw(key);
+    if (v === undefined) return fallback;
+    if (/^(1|true|yes|on)$/i.test(v)) return true;
+    if (/^(0|false|no|off)$/i.test(v)) return false;
+    throw new ConfigError(`${key} must be true or false, got "${v}"`);
+  }
+
+  oneOf<T extends string>(key: string, values: readonly T[], fallback: T): T {
+    const v = this.raw(key) ?? fallback;
+    if (!(values as readonly string[]).includes(v)) throw new ConfigError(`${key} must be one of ${values.join(', ')}, got "${v}"`);
+    return v as T;
+  }
+}
+
+function loadFile(env: Source): Source {
+  const file = env.CONFIG_FILE?.trim();
+  if (!file) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`CONFIG_FILE ${file}: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`CONFIG_FILE ${file} must hold a JSON object of SETTING: value`);
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    if (typeof v === 'object' && v !== null) throw new ConfigError(`CONFIG_FILE ${file}: ${k} must be a string, number or boolean`);
+    out[k] = String(v);
+  }
+  return out;
+}
+
+function parseFixedRates(spec: string | undefined): Record<string, Big> {
+  const out: Record<string, Big> = {};
+  if (!spec) return out;
+  for (const part of spec.split(',')) {
+    const m = /^\s*([A-Z]+_[A-Z]+)\s*=\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
+    if (!m || !m[1] || !m[2] || new Big(m[2]).lte(0)) throw new ConfigError(`FIXED_RATES: "${part}" is not PAIR=positive decimal`);
+    out[m[1]] = new Big(m[2]);
+  }
+  return out;
+}
+
+function parseTiers(spec: string): Array<{ fromUsd: Big; factor: Big }> {
+  const tiers = spec.split(',').map((part) => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
+    if (!m || !m[1] || !m[2]) throw new ConfigError(`LARGE_PURCHASE_TIERS: "${part}" is not FROM_USD:FACTOR`);
+    return { fromUsd: new Big(m[1]), factor: new Big(m[2]) };
+  });
+  tiers.forEach((t, i) => {
+    const prev = tiers[i - 1];
+    if (prev && !t.fromUsd.gt(prev.fromUsd)) throw new ConfigError('LARGE_PURCHASE_TIERS bounds must increase');
+    if (t.factor.gt(1)) throw new ConfigError('LARGE_PURCHASE_TIERS factors must be at most 1');
+  });
+  return tiers;
+}
+
+function parsePolicy(r: Reader): PolicyConfig {
+  const policy: PolicyConfig = {
+    basePct: r.decimal('CASHBACK_PCT', '10')!,
+    bytesPaidPct: r.decimal('CASHBACK_GBYTE_PCT', '20')!,
+    matchCapPct: r.decimal('MERCHANT_MATCH_CAP_PCT', '10')!,
+    maxPartnerPct: r.decimal('MAX_PARTNER_PCT', '100')!,
+    tiers: [{ fromUsd: new Big(0), factor: new Big(1) }, ...parseTiers(r.str('LARGE_PURCHASE_TIERS', '1000:0.5,10000:0.1'))],
+    capPerCustomerUsd: r.decimal('CUSTOMER_CAP_USD_24H', null),
+    capPerAddressUsd: r.decimal('ADDRESS_CAP_USD_24H', null),
+    capWindowMs: 24 * 60 * 60 * 1000,
+    minCashbackBytes: BigInt(r.int('MIN_CASHBACK_BYTES', 1000, 1)),
+  };
+  const problems = policyProblems(policy);
+  if (problems.length > 0) throw new ConfigError(`cashback policy: ${problems.join('; ')}`);
+  return policy;
+}
+
+function networkConfig(r: Reader, name: NetworkName, defaultPort: number): NetworkConfig {
+  const prefix = name === 'main' ? 'MAIN' : 'TEST';
+  const hubUrl = r.raw(`${prefix}_HUB_URL`);
+  // 0 lets the system pick a free port (tests); the hub URL is then known only once the devhub listens.
+  const embeddedPort = r.int(`${prefix}_DEVHUB_PORT`, defaultPort, 0, 65535);
+  const kind = r.oneOf(`${prefix}_NETWORK`, ['livenet', 'testnet', 'devnet'] as const, hubUrl ? (name === 'main' ? 'livenet' : 'testnet') : 'devnet');
+  if (kind !== 'devnet' && !hubUrl) throw new ConfigError(`${prefix}_NETWORK=${kind} needs ${prefix}_HUB_URL`);
+  if (hubUrl && !/^wss?:\/\//.test(hubUrl)) throw new ConfigError(`${prefix}_HUB_URL must be a ws:// or wss:// URL`);
+  return Object.freeze({
+    name,
+    hubUrl: hubUrl ?? `ws://127.0.0.1:${embeddedPort}`,
+    protocol: PROTOCOL[kind],
+    kind,
+    embeddedDevhubPort: hubUrl ? null : embeddedPort,
+    oracleAddress: r.raw(`${prefix}_ORACLE_ADDRESS`) ?? (kind === 'devnet' ? null : PUBLIC_ORACLE[kind]),
+    devhubStabilityMs: r.int('DEVHUB_STABILITY_MS', 1000, 0),
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Buffer.isBuffer(value) && !(value instanceof Big)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Parses and validates the configuration. Throws ConfigError with a message meant for the operator. */
+export function loadConfig(env: Source = process.env, cwd = process.cwd()): Config {
+  const r = new Reader({ ...loadFile(env), ...env });
+  const dataDir = resolve(cwd, r.str('DATA_DIR', './data'));
+  const databaseUrl = r.raw('DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgres:// URL');
+
+  const main = networkConfig(r, 'main', 6611);
+  const test = networkConfig(r, 'test', 6612);
+  const embedded = main.kind === 'devnet' || test.kind === 'devnet';
+
+  const secretHex = r.raw('SECRET_KEY');
+  if (secretHex !== undefined && !/^[0-9a-fA-F]{64}$/.test(secretHex)) throw new ConfigError('SECRET_KEY must be 64 hex characters');
+  const mnemonic = r.raw('WALLET_MNEMONIC') ?? null;
+  if (mnemonic !== null && mnemonic.split(/\s+/).length % 3 !== 0) throw new ConfigError('WALLET_MNEMONIC must be a BIP39 mnemonic');
+
+  const config: Config = {
+    mode: r.oneOf('MODE', ['all', 'api', 'worker'] as const, 'all'),
+    http: {
+      host: r.str('HOST', '127.0.0.1'),
+      port: r.int('PORT', 8080, 0, 65535),
+      bodyLimit: 64 * 1024,
+      trustProxy: r.bool('TRUST_PROXY', false),
+    },
+    dataDir,
+    store: databaseUrl
+      ? { kind: 'postgres', url: databaseUrl, poolSize: r.int('DATABASE_POOL_SIZE', 10, 1, 1000) }
+      : { kind: 'sqlite', file: join(dataDir, 'cashback.sqlite') },
+    wallet: { mnemonic, file: r.str('WALLET_FILE', join(dataDir, 'wallet.json')), create: embedded || r.bool('WALLET_CREATE', false) },
+    secretKey: { value: secretHex ? Buffer.from(secretHex, 'hex') : null, file: join(dataDir, 'secret.key') },
+    networks: { main, test },
+    rates: {
+      maxAgeMs: r.int('RATE_MAX_AGE_MS', 15 * 60_000, 1000),
+      refreshMs: r.int('RATE_REFRESH_MS', 60_000, 100),
+      fixed: parseFixedRates(r.raw('FIXED_RATES') ?? (embedded ? 'EUR_USD=1.08,RUB_USD=0.011' : undefined)),
+      fiat: {
+        enabled: r.bool('FIAT_RATES', !embedded),
+        ecbUrl: r.str('ECB_RATES_URL', 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml'),
+        cbrUrl: r.str('CBR_RATES_URL', 'https://www.cbr.ru/scripts/XML_daily.asp'),
+        timeoutMs: r.int('FIAT_RATES_TIMEOUT_MS', 5000, 100),
+      },
+    },
+    policy: parsePolicy(r),
+    payouts: {
+      waitMs: r.int('PAYOUT_WAIT_MS', 4000, 100),
+      maxPerUnit: r.int('PAYOUTS_PER_UNIT', 127, 1, 127),
+      textcoinTtlDays: r.int('TEXTCOIN_TTL_DAYS', 7, 1),
+      leaseMs: r.int('SENDER_LEASE_MS', 15_000, 1000),
+    },
+    mail: {
+      smtpUrl: r.raw('SMTP_URL') ?? null,
+      from: r.str('MAIL_FROM', 'Obyte cashback <noreply@localhost>'),
+      outboxDir: join(dataDir, 'outbox'),
+    },
+    authThrottle: { maxFailures: r.int('AUTH_MAX_FAILURES', 20, 1), windowMs: r.int('AUTH_WINDOW_MS', 60_000, 1000) },
+    logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  };
+  return deepFreeze(config);
+}

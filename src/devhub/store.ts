@@ -1,0 +1,416 @@
+// The devhub's DAG in SQLite. Every unit sits on the main chain: it gets the next main chain index when
+// accepted, and units become stable in that order. A file-backed database keeps the DAG across restarts.
+import Database from 'better-sqlite3';
+import type { Joint, Unit } from '../obyte/types.ts';
+import { getBase64Hash } from '../obyte/unit-hash.ts';
+import type { DagDefinition, DagOutput, DagUnit, DagView, DataFeedValue, OutputRef } from './dag-view.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS units (
+  unit TEXT PRIMARY KEY,
+  mci INTEGER NOT NULL UNIQUE,
+  timestamp INTEGER NOT NULL,
+  accepted_at_ms INTEGER NOT NULL,
+  is_stable INTEGER NOT NULL DEFAULT 0,
+  is_free INTEGER NOT NULL DEFAULT 1,
+  ball TEXT UNIQUE,
+  json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS units_free ON units(is_free) WHERE is_free = 1;
+CREATE TABLE IF NOT EXISTS parenthoods (
+  child TEXT NOT NULL REFERENCES units(unit),
+  parent TEXT NOT NULL REFERENCES units(unit),
+  PRIMARY KEY (child, parent)
+);
+CREATE TABLE IF NOT EXISTS unit_authors (
+  unit TEXT NOT NULL REFERENCES units(unit),
+  address TEXT NOT NULL,
+  PRIMARY KEY (unit, address)
+);
+CREATE INDEX IF NOT EXISTS unit_authors_address ON unit_authors(address);
+CREATE TABLE IF NOT EXISTS outputs (
+  unit TEXT NOT NULL REFERENCES units(unit),
+  message_index INTEGER NOT NULL,
+  output_index INTEGER NOT NULL,
+  address TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  spent_by TEXT REFERENCES units(unit),
+  PRIMARY KEY (unit, message_index, output_index)
+);
+CREATE INDEX IF NOT EXISTS outputs_address ON outputs(address, spent_by);
+CREATE TABLE IF NOT EXISTS definitions (
+  address TEXT PRIMARY KEY,
+  definition TEXT NOT NULL,
+  unit TEXT NOT NULL REFERENCES units(unit)
+);
+CREATE TABLE IF NOT EXISTS data_feeds (
+  unit TEXT NOT NULL REFERENCES units(unit),
+  address TEXT NOT NULL,
+  feed_name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  is_number INTEGER NOT NULL,
+  PRIMARY KEY (unit, address, feed_name)
+);
+CREATE INDEX IF NOT EXISTS data_feeds_name ON data_feeds(feed_name, address);
+`;
+
+export interface StoredUnitProps {
+  unit: string;
+  mci: number;
+  timestamp: number;
+  acceptedAtMs: number;
+  isStable: boolean;
+  ball: string | null;
+}
+
+export interface UnspentOutput extends OutputRef {
+  address: string;
+  amount: number;
+  mci: number;
+  isStable: boolean;
+}
+
+/** What an accepted unit changes, beyond the unit itself. */
+export interface UnitEffects {
+  spent: OutputRef[];
+  definitions: Array<{ address: string; definition: unknown }>;
+  dataFeeds: Record<string, DataFeedValue>;
+}
+
+interface UnitRow {
+  unit: string;
+  mci: number;
+  timestamp: number;
+  accepted_at_ms: number;
+  is_stable: number;
+  ball: string | null;
+  json: string;
+}
+
+function toProps(row: UnitRow): StoredUnitProps {
+  return {
+    unit: row.unit,
+    mci: row.mci,
+    timestamp: row.timestamp,
+    acceptedAtMs: row.accepted_at_ms,
+    isStable: row.is_stable === 1,
+    ball: row.ball,
+  };
+}
+
+/** ocore's ball: the hash of the unit with the balls of its parents (no skiplist: every unit is on the main chain). */
+function ballOf(unit: string, parentBalls: string[]): string {
+  return getBase64Hash(parentBalls.length ? { unit, parent_balls: [...parentBalls].sort() } : { unit });
+}
+
+export class DagStore implements DagView {
+  private readonly db: Database.Database;
+  private readonly stmt;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.exec(SCHEMA);
+    const db = this.db;
+    this.stmt = {
+      getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      unitRow: db.prepare<[string], UnitRow>('SELECT * FROM units WHERE unit = ?'),
+      unitByMci: db.prepare<[number], UnitRow>('SELECT * FROM units WHERE mci = ?'),
+      mciOf: db.prepare<[string], { mci: number }>('SELECT mci FROM units WHERE unit = ?'),
+      parents: db.prepare<[string], { parent: string }>('SELECT parent FROM parenthoods WHERE child = ? ORDER BY parent'),
+      authors: db.prepare<[string], { address: string }>('SELECT address FROM unit_authors WHERE unit = ? ORDER BY address'),
+      output: db.prepare<[string, number, number], { address: string; amount: number; spent_by: string | null; is_stable: number }>(
+        `SELECT o.address, o.amount, o.spent_by, u.is_stable FROM outputs o JOIN units u USING (unit)
+         WHERE o.unit = ? AND o.message_index = ? AND o.output_index = ?`,
+      ),
+      definition: db.prepare<[string], { definition: string; unit: string; is_stable: number }>(
+        'SELECT d.definition, d.unit, u.is_stable FROM definitions d JOIN units u USING (unit) WHERE d.address = ?',
+      ),
+      hasAuthored: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM unit_authors WHERE address = ? LIMIT 1'),
+      lastStable: db.prepare<[], UnitRow>('SELECT * FROM units WHERE is_stable = 1 ORDER BY mci DESC LIMIT 1'),
+      lastMci: db.prepare<[], { mci: number | null }>('SELECT MAX(mci) AS mci FROM units'),
+      isStableBall: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM units WHERE unit = ? AND ball = ? AND is_stable = 1'),
+      freeUnits: db.prepare<[], { unit: string }>('SELECT unit FROM units WHERE is_free = 1 ORDER BY unit'),
+      unstable: db.prepare<[], UnitRow>('SELECT * FROM units WHERE is_stable = 0 ORDER BY mci'),
+      insertUnit: db.prepare<[string, number, number, number, string]>(
+        'INSERT INTO units (unit, mci, timestamp, accepted_at_ms, json) VALUES (?, ?, ?, ?, ?)',
+      ),
+      insertParent: db.prepare<[string, string]>('INSERT INTO parenthoods (child, parent) VALUES (?, ?)'),
+      notFree: db.prepare<[string]>('UPDATE units SET is_free = 0 WHERE unit = ?'),
+      insertAuthor: db.prepare<[string, string]>('INSERT INTO unit_authors (unit, address) VALUES (?, ?)'),
+      insertOutput: db.prepare<[string, number, number, string, number]>(
+        'INSERT INTO outputs (unit, message_index, output_index, address, amount) VALUES (?, ?, ?, ?, ?)',
+      ),
+      spend: db.prepare<[string, string, number, number]>(
+        'UPDATE outputs SET spent_by = ? WHERE unit = ? AND message_index = ? AND output_index = ? AND spent_by IS NULL',
+      ),
+      insertDefinition: db.prepare<[string, string, string]>('INSERT INTO definitions (address, definition, unit) VALUES (?, ?, ?)'),
+      insertFeed: db.prepare<[string, string, string, string, number]>(
+        'INSERT INTO data_feeds (unit, address, feed_name, value, is_number) VALUES (?, ?, ?, ?, ?)',
+      ),
+      stabilize: db.prepare<[string, string]>('UPDATE units SET is_stable = 1, ball = ? WHERE unit = ?'),
+      parentBalls: db.prepare<[string], { ball: string | null }>(
+        'SELECT u.ball FROM parenthoods p JOIN units u ON u.unit = p.parent WHERE p.child = ?',
+      ),
+      unspent: db.prepare<[string], { unit: string; message_index: number; output_index: number; address: string; amount: number; mci: number; is_stable: number }>(
+        `SELECT o.unit, o.message_index, o.output_index, o.address, o.amount, u.mci, u.is_stable
+         FROM outputs o JOIN units u USING (unit) WHERE o.address = ? AND o.spent_by IS NULL`,
+      ),
+      balance: db.prepare<[string], { is_stable: number; total: number; count: number }>(
+        `SELECT u.is_stable, SUM(o.amount) AS total, COUNT(*) AS count FROM outputs o JOIN units u USING (unit)
+         WHERE o.address = ? AND o.spent_by IS NULL GROUP BY u.is_stable`,
+      ),
+      outputAddresses: db.prepare<[string], { address: string }>('SELECT DISTINCT address FROM outputs WHERE unit = ?'),
+      unitsPayingTo: db.prepare<[string], { unit: string }>('SELECT DISTINCT unit FROM outputs WHERE address = ?'),
+      unitsAuthoredBy: db.prepare<[string], { unit: string }>('SELECT unit FROM unit_authors WHERE address = ?'),
+      feeds: db.prepare<[string, string], { unit: string; value: string; is_number: number; mci: number }>(
+        `SELECT f.unit, f.value, f.is_number, u.mci FROM data_feeds f JOIN units u USING (unit)
+         WHERE f.feed_name = ? AND f.address = ?`,
+      ),
+    };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  getMeta(key: string): string | null {
+    return this.stmt.getMeta.get(key)?.value ?? null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.stmt.setMeta.run(key, value);
+  }
+
+  isEmpty(): boolean {
+    return this.stmt.lastMci.get()?.mci == null;
+  }
+
+  // ---- DagView ----
+
+  getUnit(unit: string): DagUnit | null {
+    const row = this.stmt.unitRow.get(unit);
+    if (!row) return null;
+    return {
+      unit,
+      timestamp: row.timestamp,
+      mci: row.mci,
+      isStable: row.is_stable === 1,
+      authors: this.stmt.authors.all(unit).map((r) => r.address),
+      parents: this.stmt.parents.all(unit).map((r) => r.parent),
+    };
+  }
+
+  getOutput(unit: string, messageIndex: number, outputIndex: number): DagOutput | null {
+    const row = this.stmt.output.get(unit, messageIndex, outputIndex);
+    if (!row) return null;
+    return { address: row.address, amount: row.amount, spentBy: row.spent_by, isStable: row.is_stable === 1 };
+  }
+
+  isAncestorOf(unit: string, descendants: string[]): boolean {
+    const target = this.stmt.mciOf.get(unit)?.mci;
+    if (target === undefined) return false;
+    // parents always have smaller main chain indexes than their children, so the walk stops below the target
+    const seen = new Set<string>();
+    const queue = [...descendants];
+    while (queue.length) {
+      const current = queue.pop()!;
+      if (current === unit) return true;
+      if (seen.has(current)) continue;
+      seen.add(current);
+      const mci = this.stmt.mciOf.get(current)?.mci;
+      if (mci === undefined || mci <= target) continue;
+      for (const { parent } of this.stmt.parents.all(current)) queue.push(parent);
+    }
+    return false;
+  }
+
+  getDefinition(address: string): DagDefinition | null {
+    const row = this.stmt.definition.get(address);
+    if (!row) return null;
+    return { definition: JSON.parse(row.definition), unit: row.unit, isStable: row.is_stable === 1 };
+  }
+
+  hasAuthored(address: string): boolean {
+    return this.stmt.hasAuthored.get(address) !== undefined;
+  }
+
+  hasUnstableDefinitionUnit(address: string): boolean {
+    const row = this.stmt.definition.get(address);
+    return row !== undefined && row.is_stable === 0;
+  }
+
+  lastStable(): { unit: string; ball: string; mci: number } {
+    const row = this.stmt.lastStable.get();
+    if (!row || row.ball === null) throw new Error('the DAG has no stable unit: genesis is missing');
+    return { unit: row.unit, ball: row.ball, mci: row.mci };
+  }
+
+  isStableBall(ball: string, unit: string): boolean {
+    return this.stmt.isStableBall.get(unit, ball) !== undefined;
+  }
+
+  // ---- reads for the hub ----
+
+  unitProps(unit: string): StoredUnitProps | null {
+    const row = this.stmt.unitRow.get(unit);
+    return row ? toProps(row) : null;
+  }
+
+  /** The joint as a hub serves it: the unit with its main_chain_index, and the ball once stable. */
+  getJoint(unit: string): Joint | null {
+    const row = this.stmt.unitRow.get(unit);
+    if (!row) return null;
+    const joint: Joint = { unit: { ...(JSON.parse(row.json) as Unit), main_chain_index: row.mci } };
+    if (row.ball) joint.ball = row.ball;
+    return joint;
+  }
+
+  lastMci(): number {
+    return this.stmt.lastMci.get()?.mci ?? -1;
+  }
+
+  freeUnits(): string[] {
+    return this.stmt.freeUnits.all().map((r) => r.unit);
+  }
+
+  unstableUnits(): StoredUnitProps[] {
+    return this.stmt.unstable.all().map(toProps);
+  }
+
+  parentsOf(unit: string): string[] {
+    return this.stmt.parents.all(unit).map((r) => r.parent);
+  }
+
+  unspentOutputs(address: string): UnspentOutput[] {
+    return this.stmt.unspent.all(address).map((r) => ({
+      unit: r.unit,
+      message_index: r.message_index,
+      output_index: r.output_index,
+      address: r.address,
+      amount: r.amount,
+      mci: r.mci,
+      isStable: r.is_stable === 1,
+    }));
+  }
+
+  /** Unspent outputs of an address, summed by stability. */
+  balance(address: string): { stable: number; pending: number; stableCount: number; pendingCount: number } {
+    const result = { stable: 0, pending: 0, stableCount: 0, pendingCount: 0 };
+    for (const row of this.stmt.balance.all(address)) {
+      if (row.is_stable) {
+        result.stable = row.total;
+        result.stableCount = row.count;
+      } else {
+        result.pending = row.total;
+        result.pendingCount = row.count;
+      }
+    }
+    return result;
+  }
+
+  /** Units that pay to or are authored by any of the addresses, newest first. */
+  unitsTouching(addresses: readonly string[]): string[] {
+    const units = new Set<string>();
+    for (const address of addresses) {
+      for (const { unit } of this.stmt.unitsPayingTo.all(address)) units.add(unit);
+      for (const { unit } of this.stmt.unitsAuthoredBy.all(address)) units.add(unit);
+    }
+    return [...units]
+      .map((unit) => ({ unit, mci: this.stmt.mciOf.get(unit)!.mci }))
+      .sort((a, b) => b.mci - a.mci)
+      .map((u) => u.unit);
+  }
+
+  /** The authors of a unit and the addresses it pays to. */
+  addressesTouchedBy(unit: string): string[] {
+    const addresses = new Set(this.stmt.authors.all(unit).map((r) => r.address));
+    for (const { address } of this.stmt.outputAddresses.all(unit)) addresses.add(address);
+    return [...addresses];
+  }
+
+  /** The values the oracles posted under a feed name, newest first. */
+  feedValues(oracles: readonly string[], feedName: string): Array<{ unit: string; value: DataFeedValue; mci: number }> {
+    return oracles
+      .flatMap((address) => this.stmt.feeds.all(feedName, address))
+      .sort((a, b) => b.mci - a.mci)
+      .map((row) => ({ unit: row.unit, value: row.is_number ? Number(row.value) : row.value, mci: row.mci }));
+  }
+
+  /**
+   * Counts the units in the past of `parents` whose timestamp is after `sinceTimestamp`
+   * (timestamps never decrease from parent to child, so the walk stops at the first older unit).
+   */
+  countRecentAncestors(parents: readonly string[], sinceTimestamp: number): number {
+    const seen = new Set<string>();
+    const queue = [...parents];
+    let count = 0;
+    while (queue.length) {
+      const unit = queue.pop()!;
+      if (seen.has(unit)) continue;
+      seen.add(unit);
+      const row = this.stmt.unitRow.get(unit);
+      if (!row || row.timestamp <= sinceTimestamp) continue;
+      count++;
+      for (const { parent } of this.stmt.parents.all(unit)) queue.push(parent);
+    }
+    return count;
+  }
+
+  // ---- writes ----
+
+  /**
+   * Stores an accepted unit and its effects in one transaction, at the next main chain index.
+   * Throws if an input was spent meanwhile: validation and application run in the same tick, so that is a bug.
+   */
+  insertUnit(unit: Unit & { unit: string }, effects: UnitEffects, acceptedAtMs: number): number {
+    return this.db.transaction(() => {
+      const mci = this.lastMci() + 1;
+      const hash = unit.unit;
+      this.stmt.insertUnit.run(hash, mci, unit.timestamp ?? 0, acceptedAtMs, JSON.stringify(unit));
+      for (const parent of unit.parent_units ?? []) {
+        this.stmt.insertParent.run(hash, parent);
+        this.stmt.notFree.run(parent);
+      }
+      for (const author of unit.authors) this.stmt.insertAuthor.run(hash, author.address);
+      unit.messages.forEach((message, messageIndex) => {
+        if (message.app !== 'payment') return;
+        const payload = message.payload as { asset?: string; outputs: Array<{ address: string; amount: number }> };
+        if (payload.asset) return; // the devhub keeps bytes only
+        payload.outputs.forEach((o, outputIndex) => this.stmt.insertOutput.run(hash, messageIndex, outputIndex, o.address, o.amount));
+      });
+      for (const ref of effects.spent) {
+        const { changes } = this.stmt.spend.run(hash, ref.unit, ref.message_index, ref.output_index);
+        if (changes !== 1) throw new Error(`output ${ref.unit}:${ref.message_index}:${ref.output_index} is already spent or missing`);
+      }
+      for (const d of effects.definitions) this.stmt.insertDefinition.run(d.address, JSON.stringify(d.definition), hash);
+      for (const address of unit.authors.map((a) => a.address)) {
+        for (const [name, value] of Object.entries(effects.dataFeeds)) {
+          this.stmt.insertFeed.run(hash, address, name, String(value), typeof value === 'number' ? 1 : 0);
+        }
+      }
+      return mci;
+    })();
+  }
+
+  /** Makes every unit up to `mci` stable, in main chain order, and gives each its ball. Returns the units stabilised. */
+  stabilizeUpTo(mci: number): string[] {
+    return this.db.transaction(() => {
+      const done: string[] = [];
+      for (const row of this.stmt.unstable.all()) {
+        if (row.mci > mci) break;
+        const parentBalls = this.stmt.parentBalls.all(row.unit).map((r) => {
+          if (r.ball === null) throw new Error(`a parent of ${row.unit} is not stable`);
+          return r.ball;
+        });
+        this.stmt.stabilize.run(ballOf(row.unit, parentBalls), row.unit);
+        done.push(row.unit);
+      }
+      return done;
+    })();
+  }
+}

@@ -1,0 +1,62 @@
+// Who earns the headers commission and who pays the tps fee, and whether the tps fee is high enough
+// (ocore validateHeadersCommissionRecipients, validateAATrigger, validateTpsFee).
+import { isValidAddress } from '../../obyte/address.ts';
+import type { RejectedJoint, ValidationContext } from '../dag-view.ts';
+import type { CheckedUnit } from './envelope.ts';
+import { invalid, transientError } from './outcome.ts';
+import { has, hasFieldsExcept, isNonemptyArray, isObject, isPositiveInteger } from './predicates.ts';
+
+export function checkCommissionRecipients(u: CheckedUnit): RejectedJoint | null {
+  const recipients = u.raw.earned_headers_commission_recipients;
+  if (u.authors.length > 1 && typeof recipients !== 'object')
+    return invalid('must specify earned_headers_commission_recipients when more than 1 author');
+  if (!has(u.raw, 'earned_headers_commission_recipients')) return null;
+  if (!isNonemptyArray(recipients)) return invalid('empty earned_headers_commission_recipients array');
+  let totalShare = 0;
+  let prevAddress = '';
+  for (const recipient of recipients) {
+    const share = isObject(recipient) ? recipient.earned_headers_commission_share : undefined;
+    if (!isObject(recipient) || !isPositiveInteger(share)) return invalid('earned_headers_commission_share must be positive integer');
+    if (hasFieldsExcept(recipient, ['address', 'earned_headers_commission_share'])) return invalid('unknown fields in recipient');
+    if (!isValidAddress(recipient.address) || typeof recipient.address !== 'string') return invalid('invalid recipient address checksum');
+    if (recipient.address <= prevAddress) return invalid('recipient list must be sorted by address');
+    totalShare += share;
+    prevAddress = recipient.address;
+  }
+  if (totalShare !== 100) return invalid('sum of earned_headers_commission_share is not 100');
+  return null;
+}
+
+// ocore skips the AA-trigger and tps-fee checks when the last ball is the genesis unit (mci 0).
+export function checkAaTrigger(u: CheckedUnit, lastBallMci: number): RejectedJoint | null {
+  if (lastBallMci === 0) {
+    if (has(u.raw, 'max_aa_responses')) return invalid('max_aa_responses should not be there');
+    return null;
+  }
+  const hasOutputs = u.messages.some((m) => m.app === 'payment' && isObject(m.payload) && isNonemptyArray(m.payload.outputs));
+  if (!hasOutputs) return invalid('no output addresses found in payment messages');
+  // this hub runs no autonomous agents, so no output can trigger one
+  if (has(u.raw, 'max_aa_responses')) return invalid('no outputs to AAs, max_aa_responses should not be there');
+  return null;
+}
+
+/** The hub has no prepaid tps fee balances, so each paying address must cover the fee with the unit's tps_fee. */
+export function checkTpsFee(u: CheckedUnit, lastBallMci: number, ctx: ValidationContext): RejectedJoint | null {
+  if (lastBallMci === 0) return null;
+  const tpsFee = u.raw.tps_fee;
+  if (typeof tpsFee !== 'number') throw new Error('tps_fee must have been checked by now');
+  for (const address of tpsFeePayers(u)) {
+    if (tpsFee < ctx.minTpsFee) return transientError(`tps fee on address ${address} must be at least ${ctx.minTpsFee}, found ${tpsFee}`);
+  }
+  return null;
+}
+
+// ocore storage.getTpsFeeRecipients: the commission recipients pay, unless one of them is not an author;
+// then the first author pays alone.
+function tpsFeePayers(u: CheckedUnit): string[] {
+  const firstAuthor = u.authorAddresses.slice(0, 1);
+  const recipients = u.raw.earned_headers_commission_recipients;
+  if (!Array.isArray(recipients)) return firstAuthor;
+  const addresses = recipients.map((r: unknown) => (isObject(r) ? String(r.address) : ''));
+  return addresses.every((a) => u.authorAddresses.includes(a)) ? addresses : firstAuthor;
+}

@@ -1,0 +1,75 @@
+// Wallet and textcoin keys: BIP39 English mnemonic, empty passphrase, BIP32 path m/44'/0'/0'/0/<index>,
+// the same derivation as ocore's bitcore-mnemonic (headless wallet and wallet.js textcoins).
+import { HDKey } from '@scure/bip32';
+import * as bip39 from '@scure/bip39';
+import { wordlist } from '@scure/bip39/wordlists/english.js';
+import { addressFromPubkey, definitionFromPubkey } from './address.ts';
+import type { Network } from './constants.ts';
+import { publicKeyOf } from './signature.ts';
+import type { Definition } from './types.ts';
+
+export interface KeyPair {
+  privateKey: Uint8Array;
+  pubkey: string;
+  definition: Definition;
+  address: string;
+}
+
+const MAX_NON_HARDENED_INDEX = 0x7fffffff;
+
+export function generateMnemonic(): string {
+  return bip39.generateMnemonic(wordlist, 128);
+}
+
+export function isValidMnemonic(m: string): boolean {
+  return typeof m === 'string' && bip39.validateMnemonic(m, wordlist);
+}
+
+function keyPairAt(mnemonic: string, index: number): KeyPair {
+  const node = HDKey.fromMasterSeed(bip39.mnemonicToSeedSync(mnemonic, '')).derive(`m/44'/0'/0'/0/${index}`);
+  if (!node.privateKey) throw new Error('derived key has no private key');
+  const pubkey = publicKeyOf(node.privateKey);
+  return { privateKey: node.privateKey, pubkey, definition: definitionFromPubkey(pubkey), address: addressFromPubkey(pubkey) };
+}
+
+/** The hot wallet's signing key number `index`. The mnemonic comes from configuration, so a bad one is a bug. */
+export function walletKey(mnemonic: string, index: number): KeyPair {
+  if (!Number.isSafeInteger(index) || index < 0 || index > MAX_NON_HARDENED_INDEX)
+    throw new Error(`invalid key index: ${index}`);
+  if (!isValidMnemonic(mnemonic)) throw new Error('invalid mnemonic');
+  return keyPairAt(mnemonic, index);
+}
+
+/** ocore expandMnemonic's normalisation: lower case, hyphens become spaces. */
+function normalizeTextcoinMnemonic(mnemonic: string): string {
+  return mnemonic.toLowerCase().split('-').join(' ');
+}
+
+/**
+ * The key behind a textcoin, as ocore wallet.js expandMnemonic derives it. Accepts the stored hyphenated form,
+ * spaces, any letter case. Throws `invalid mnemonic: <normalised words>` (ocore's text) on a bad mnemonic.
+ */
+export function textcoinKey(mnemonic: string): KeyPair {
+  const normalized = normalizeTextcoinMnemonic(mnemonic);
+  if (normalized.split(' ').length % 3 !== 0 || !isValidMnemonic(normalized))
+    throw new Error('invalid mnemonic: ' + normalized);
+  return keyPairAt(normalized, 0);
+}
+
+/** A fresh textcoin; `mnemonic` is hyphenated, as ocore stores it and puts it in the link. */
+export function newTextcoin(): { mnemonic: string } & KeyPair {
+  const words = generateMnemonic();
+  return { mnemonic: words.split(' ').join('-'), ...keyPairAt(words, 0) };
+}
+
+const TEXTCOIN_LINK_PREFIX: Readonly<Record<Network, string>> = {
+  livenet: 'https://obyte.org/#textcoin?',
+  testnet: 'https://testnet.obyte.org/#textcoin?',
+  // no web wallet serves devnet; the URI scheme a devnet wallet registers (ocore uri.js) is the only link it opens
+  devnet: 'obyte-dn:textcoin?',
+};
+
+export function textcoinLink(mnemonic: string, network: Network): string {
+  const words = mnemonic.trim().split(/[\s-]+/);
+  return TEXTCOIN_LINK_PREFIX[network] + words.join('-');
+}

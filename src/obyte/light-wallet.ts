@@ -1,0 +1,131 @@
+// Composing a signed payment the way a light wallet does: everything the composer needs (witnesses, parents,
+// last ball, tps fee, coins, whether the definition must be revealed) comes from the hub.
+import { composePayment } from './composer.ts';
+import { HubError, isTransientHubError, type HubClient } from './hub-client.ts';
+import type { KeyPair } from './keys.ts';
+import type { Joint, Output, PaymentPayload, TransferInput, Unit } from './types.ts';
+
+export interface ComposedPayment {
+  ok: true;
+  unit: Unit;
+  /** headers + payload commission + tps fee (+ oversize fee): what the network keeps. */
+  fee: number;
+  tpsFee: number;
+}
+
+export interface ComposeFailure {
+  ok: false;
+  error: string;
+  /** Worth trying again later (hub unreachable, definition not yet stable, funds still arriving…). */
+  transient: boolean;
+}
+
+export interface PaymentRequest {
+  params: { version: string; alt: string };
+  key: KeyPair;
+  /** Payees; the change goes back to the paying address. */
+  outputs: Output[];
+  /** Send everything the address holds to outputs[0].address (its amount is ignored). */
+  sendAll?: boolean;
+}
+
+const witnessCache = new WeakMap<HubClient, string[]>();
+
+async function witnesses(hub: HubClient): Promise<string[]> {
+  const cached = witnessCache.get(hub);
+  if (cached) return cached;
+  const list = await hub.getWitnesses();
+  witnessCache.set(hub, list);
+  return list;
+}
+
+/** Rough upper bound of headers + payload commission before the real size is known; the composer computes it exactly. */
+function feeAllowance(outputs: number, inputs: number): number {
+  return 1200 + 60 * outputs + 100 * inputs;
+}
+
+function failureOf(e: unknown): ComposeFailure {
+  if (e instanceof HubError) return { ok: false, error: e.message, transient: e.kind !== 'response' || isTransientHubError(e.message) };
+  throw e;
+}
+
+/** Outputs of `address` that no unit in its history spends: the coins a send-all needs. */
+export async function unspentOutputs(hub: HubClient, address: string): Promise<Array<TransferInput & { amount: number }>> {
+  const history = await hub.getHistory({ witnesses: await witnesses(hub), addresses: [address] });
+  const joints: Joint[] = [...(history.unstable_mc_joints ?? []), ...(history.joints ?? [])];
+  const spent = new Set<string>();
+  const outputs = new Map<string, TransferInput & { amount: number }>();
+  for (const { unit } of joints) {
+    unit.messages.forEach((message, messageIndex) => {
+      if (message.app !== 'payment') return;
+      const payload = message.payload as PaymentPayload | undefined;
+      if (!payload || payload.asset) return;
+      for (const input of payload.inputs) if (!('type' in input)) spent.add(`${input.unit}:${input.message_index}:${input.output_index}`);
+      payload.outputs.forEach((output, outputIndex) => {
+        if (output.address !== address || !unit.unit) return;
+        outputs.set(`${unit.unit}:${messageIndex}:${outputIndex}`, {
+          unit: unit.unit,
+          message_index: messageIndex,
+          output_index: outputIndex,
+          amount: output.amount,
+        });
+      });
+    });
+  }
+  return [...outputs].filter(([k]) => !spent.has(k)).map(([, v]) => v);
+}
+
+export async function composeWithHub(hub: HubClient, req: PaymentRequest): Promise<ComposedPayment | ComposeFailure> {
+  try {
+    const { address } = req.key;
+    const known = await hub.getDefinitionForAddress(address);
+    if (known.definition !== undefined && !known.is_stable) {
+      return { ok: false, error: 'definition not stable yet', transient: true };
+    }
+    const revealDefinition = known.definition === undefined;
+    const props = await hub.getParentsAndLastBall({
+      witnesses: await witnesses(hub),
+      from_addresses: [address],
+      output_addresses: [...new Set([...req.outputs.map((o) => o.address), address])],
+    });
+
+    let inputs: Array<TransferInput & { amount: number }>;
+    if (req.sendAll) {
+      inputs = await unspentOutputs(hub, address);
+      if (inputs.length === 0) return { ok: false, error: 'nothing to send', transient: false };
+    } else {
+      const wanted = req.outputs.reduce((s, o) => s + o.amount, 0) + props.tps_fee + feeAllowance(req.outputs.length, 4);
+      const picked = await hub.pickDivisibleCoinsForAmount({
+        addresses: [address],
+        last_ball_mci: props.last_stable_mc_ball_mci,
+        amount: wanted,
+        spend_unconfirmed: 'own',
+      });
+      if (picked.inputs_with_proofs.length === 0 || picked.total_amount < wanted) {
+        return { ok: false, error: 'not enough spendable funds', transient: true };
+      }
+      // The hub tells only the total; the composer needs nothing more than that.
+      inputs = picked.inputs_with_proofs.map(({ input }, i) => ({
+        unit: input.unit,
+        message_index: input.message_index,
+        output_index: input.output_index,
+        amount: i === 0 ? picked.total_amount : 0,
+      }));
+    }
+
+    const composed = composePayment({
+      params: req.params,
+      author: { address, privateKey: req.key.privateKey, ...(revealDefinition ? { definition: req.key.definition } : {}) },
+      inputs,
+      outputs: req.sendAll ? [{ address: req.outputs[0]!.address, amount: 0 }] : req.outputs,
+      changeAddress: address,
+      sendAll: req.sendAll === true,
+      props,
+    });
+    if (!composed.ok) return { ok: false, error: `${composed.error}: need ${composed.required}, have ${composed.available}`, transient: true };
+    const { headers, payload, tps } = composed.fees;
+    return { ok: true, unit: composed.unit, fee: headers + payload + tps + (composed.unit.oversize_fee ?? 0), tpsFee: tps };
+  } catch (e) {
+    return failureOf(e);
+  }
+}

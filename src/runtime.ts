@@ -1,0 +1,276 @@
+// The composition root: builds every part from the configuration and wires them together.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type Big from 'big.js';
+import type { Config, NetworkConfig } from './config.ts';
+import { openDb, type Db } from './storage/db.ts';
+import type { NetworkName } from './storage/schema.ts';
+import { depositAccount } from './storage/ledger.ts';
+import { HubClient } from './obyte/hub-client.ts';
+import { generateMnemonic, isValidMnemonic, newTextcoin, textcoinLink, walletKey, type KeyPair } from './obyte/keys.ts';
+import { textcoinClaimFee } from './obyte/constants.ts';
+import { startDevHub, type DevHub } from './devhub/index.ts';
+import { HubPayoutChain } from './chain/hub-payout-chain.ts';
+import { HubDepositChain } from './chain/hub-deposit-chain.ts';
+import { verifyPurchaseUnit } from './chain/purchase-unit.ts';
+import { createHubRateSource } from './rates/hub-source.ts';
+import { createFixedRateSource } from './rates/fixed-source.ts';
+import { createFiatRateSource } from './rates/fiat-source.ts';
+import { RateCache } from './rates/cache.ts';
+import type { RateSource } from './rates/types.ts';
+import { createMailer, type Mailer } from './mail/mailer.ts';
+import { SecretBox } from './services/secret-box.ts';
+import { AuthThrottle } from './services/auth-throttle.ts';
+import { addPartner, listPartners } from './services/partners.ts';
+import { submitPurchase, type PurchaseDeps, type PurchaseNetwork } from './services/purchases.ts';
+import { PayoutWaiters } from './services/payouts/waiters.ts';
+import { PayoutSender } from './services/payouts/sender.ts';
+import { emailTextcoins, textcoinIssuer } from './services/textcoins.ts';
+import { creditDeposits, sweepDeposits, type WatchedAddress } from './services/deposits.ts';
+import { buildHttpApp } from './http/app.ts';
+
+export type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+
+/** Wallet derivation: index 0 pays, index 1 receives the operator's pool top-ups, 100 + n is partner n's deposit address. */
+export const KEY_INDEX = { hot: 0, funding: 1, depositBase: 100 } as const;
+
+export interface NetworkRuntime {
+  config: NetworkConfig;
+  devhub: DevHub | null;
+  hub: HubClient;
+  hot: KeyPair;
+  funding: KeyPair;
+  chain: HubPayoutChain;
+  rates: RateCache;
+  sender: PayoutSender | null;
+  purchase: PurchaseNetwork;
+}
+
+export interface Runtime {
+  config: Config;
+  db: Db;
+  mnemonic: string;
+  networks: Record<NetworkName, NetworkRuntime>;
+  http: FastifyInstance | null;
+  /** Set on the first start of an embedded default: the demo partner's credentials, shown once. */
+  demoPartner: { name: string; key: string } | null;
+  depositKey(depositIndex: number): KeyPair;
+  /** One pass of deposit crediting and sweeping on a network (also runs on a timer). */
+  scanDeposits(network: NetworkName): Promise<void>;
+  close(): Promise<void>;
+}
+
+function loadOrCreate(file: string, create: (() => string) | null, what: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (!create) throw new Error(`${what} not found at ${file}`);
+  const value = create();
+  writeFileSync(file, value + '\n', { mode: 0o600 });
+  return value;
+}
+
+function walletMnemonic(config: Config): string {
+  if (config.wallet.mnemonic) return config.wallet.mnemonic;
+  const stored = loadOrCreate(config.wallet.file, config.wallet.create ? () => JSON.stringify({ mnemonic: generateMnemonic() }) : null, 'wallet');
+  const mnemonic = (JSON.parse(stored) as { mnemonic?: unknown }).mnemonic;
+  if (typeof mnemonic !== 'string' || !isValidMnemonic(mnemonic)) throw new Error(`${config.wallet.file} holds no valid mnemonic`);
+  return mnemonic;
+}
+
+/** Devnet prices for the embedded default (no price oracle exists there): roughly today's market. */
+const DEVNET_FEEDS: Readonly<Record<string, number>> = { GBYTE_USD: 8.5, BTC_USD: 95000, GBYTE_BTC: 0.00008947 };
+
+export async function startRuntime(config: Config, opts: { log?: Log; listen?: boolean } = {}): Promise<Runtime> {
+  const log: Log = opts.log ?? (() => undefined);
+  mkdirSync(config.dataDir, { recursive: true });
+  const mnemonic = walletMnemonic(config);
+  const secret = config.secretKey.value ?? Buffer.from(loadOrCreate(config.secretKey.file, () => randomBytes(32).toString('hex'), 'secret key'), 'hex');
+  const box = new SecretBox(secret);
+  const db = await openDb(config.store);
+  const policy = config.policy;
+  const mailer: Mailer = createMailer(config.mail);
+  const waiters = new PayoutWaiters(db, db.dialect === 'postgres' ? 200 : 0);
+  const runsWorker = config.mode !== 'api';
+  const closers: Array<() => Promise<void> | void> = [];
+  const hot = walletKey(mnemonic, KEY_INDEX.hot);
+  const funding = walletKey(mnemonic, KEY_INDEX.funding);
+  const depositKeys = new Map<number, KeyPair>();
+  const depositKey = (index: number): KeyPair => {
+    let key = depositKeys.get(index);
+    if (!key) depositKeys.set(index, (key = walletKey(mnemonic, KEY_INDEX.depositBase + index)));
+    return key;
+  };
+  const mailDeps = {
+    db,
+    box,
+    mailer,
+    ttlDays: config.payouts.textcoinTtlDays,
+    link: (network: NetworkName, m: string) => textcoinLink(m, network === 'main' ? 'livenet' : 'testnet'),
+  };
+  const sendMail = (ids?: string[]) =>
+    void emailTextcoins(mailDeps, ids).catch((e) => log('error', 'textcoin e-mail failed', { error: String(e) }));
+
+  const startNetwork = async (nc: NetworkConfig): Promise<NetworkRuntime> => {
+    let devhub: DevHub | null = null;
+    let hubUrl = nc.hubUrl;
+    if (nc.embeddedDevhubPort !== null) {
+      devhub = await startDevHub({
+        host: '127.0.0.1',
+        port: nc.embeddedDevhubPort,
+        dbFile: join(config.dataDir, `devhub-${nc.name}.sqlite`),
+        params: nc.protocol,
+        genesis: [{ address: funding.address, amount: 100_000e9 }],
+        stabilityDelayMs: nc.devhubStabilityMs,
+        oracle: { feeds: DEVNET_FEEDS },
+        exchangeRates: DEVNET_FEEDS,
+      });
+      closers.push(() => devhub!.close());
+      hubUrl = devhub.url;
+    }
+    const hub = new HubClient({ url: hubUrl, requestTimeoutMs: 10_000 });
+    await hub.connect();
+    closers.push(() => hub.close());
+    const chain = new HubPayoutChain(hub, hot, nc.protocol);
+    const sources: RateSource[] = [
+      createHubRateSource({ hub, oracles: [nc.oracleAddress ?? devhub?.oracleAddress].filter((a): a is string => !!a) }),
+    ];
+    if (Object.keys(config.rates.fixed).length > 0) {
+      const fixed = createFixedRateSource(config.rates.fixed as Record<string, Big>);
+      if (!fixed.ok) throw new Error(`FIXED_RATES: ${fixed.error}`);
+      sources.push(fixed.value);
+    }
+    if (config.rates.fiat.enabled) sources.push(createFiatRateSource(config.rates.fiat));
+    const rates = new RateCache({ sources, maxAgeMs: config.rates.maxAgeMs, refreshMs: config.rates.refreshMs });
+    rates.start();
+    closers.push(() => rates.stop());
+
+    const sender = runsWorker
+      ? new PayoutSender({
+          db,
+          network: nc.name,
+          chain,
+          waiters,
+          maxPerUnit: config.payouts.maxPerUnit,
+          leaseMs: config.payouts.leaseMs,
+          onTextcoinsFunded: (ids) => sendMail(ids),
+          log,
+        })
+      : null;
+    const claimFee = textcoinClaimFee(nc.protocol.version);
+    const purchase: PurchaseNetwork = {
+      name: nc.name,
+      rates: async (pairs) => {
+        const current = await rates.current(pairs);
+        return current.ok ? { ok: true, value: current.value.rates } : current;
+      },
+      verifyPurchaseUnit: (unit, bytes) => verifyPurchaseUnit(hub, unit, bytes),
+      // the claiming unit's fees plus twice the tps fee, as ocore's wallet adds to a textcoin
+      textcoinAllowance: () => claimFee + 2 * chain.lastTpsFee,
+    };
+    return { config: nc, devhub, hub, hot, funding, chain, rates, sender, purchase };
+  };
+
+  const networks = {
+    main: await startNetwork(config.networks.main),
+    test: await startNetwork(config.networks.test),
+  };
+
+  // First start of an embedded default: a demo partner with a funded deposit on each devnet.
+  let demoPartner: Runtime['demoPartner'] = null;
+  const embedded = Object.values(networks).filter((n) => n.devhub !== null);
+  if (embedded.length > 0 && (await listPartners(db)).length === 0) {
+    const added = await addPartner(db, 'demo');
+    if (!added.ok) throw new Error(`cannot create the demo partner: ${added.error}`);
+    demoPartner = { name: added.value.partner.name, key: added.value.key };
+    for (const n of embedded) await n.devhub!.faucet(depositKey(added.value.partner.depositIndex).address, 1_000e9);
+  }
+
+  const ownAddresses = async () => {
+    const partners = await listPartners(db);
+    const watched: WatchedAddress[] = [{ address: funding.address, account: 'pool' }];
+    for (const p of partners) watched.push({ address: depositKey(p.depositIndex).address, account: depositAccount(p.id) });
+    return { watched, own: new Set([hot.address, ...watched.map((w) => w.address)]) };
+  };
+  const scanDeposits = async (name: NetworkName) => {
+    const n = networks[name];
+    const { watched, own } = await ownAddresses();
+    const keys = new Map<string, KeyPair>([[funding.address, funding]]);
+    for (const p of await listPartners(db)) keys.set(depositKey(p.depositIndex).address, depositKey(p.depositIndex));
+    const depositChain = new HubDepositChain(n.hub, n.config.protocol, keys, hot.address);
+    const result = await creditDeposits(db, name, depositChain, watched, own);
+    if (result.credited > 0) log('info', 'deposits credited', { network: name, count: result.credited, bytes: result.bytes.toString() });
+    const credited = await db.kysely.selectFrom('chain_credits').select('address').distinct().where('network', '=', name).execute();
+    await sweepDeposits(db, name, depositChain, credited.map((c) => c.address));
+  };
+
+  if (runsWorker) {
+    for (const n of Object.values(networks)) {
+      n.sender!.start();
+      closers.push(() => n.sender!.stop());
+    }
+    waiters.onQueued((name) => networks[name].sender?.poke());
+    sendMail();
+    let scanning = false;
+    const scan = async () => {
+      if (scanning) return;
+      scanning = true;
+      try {
+        for (const name of ['main', 'test'] as const) await scanDeposits(name);
+      } catch (e) {
+        log('warn', 'deposit scan failed', { error: String(e) });
+      } finally {
+        scanning = false;
+      }
+    };
+    const timer = setInterval(() => void scan(), 5000);
+    closers.push(() => clearInterval(timer));
+    void scan();
+  }
+
+  let http: FastifyInstance | null = null;
+  if (config.mode !== 'worker') {
+    const throttle = new AuthThrottle(config.authThrottle.maxFailures, config.authThrottle.windowMs);
+    const deps: PurchaseDeps = {
+      db,
+      policy,
+      payouts: waiters,
+      textcoins: textcoinIssuer(box, newTextcoin),
+      waitMs: config.payouts.waitMs,
+    };
+    http = await buildHttpApp({
+      submitPurchase: (network, raw) => submitPurchase(deps, networks[network].purchase, raw),
+      health: async () => {
+        const details: Record<string, unknown> = {};
+        let healthy = true;
+        for (const [name, n] of Object.entries(networks)) {
+          details[name] = { hub: n.hub.connected ? 'connected' : 'disconnected', hot_address: n.hot.address };
+          healthy &&= n.hub.connected;
+        }
+        return { ok: healthy, details };
+      },
+      throttle,
+      bodyLimit: config.http.bodyLimit,
+      trustProxy: config.http.trustProxy,
+      logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    });
+    if (opts.listen !== false) await http.listen({ host: config.http.host, port: config.http.port });
+    closers.push(() => http!.close());
+  }
+
+  return {
+    config,
+    db,
+    mnemonic,
+    networks,
+    http,
+    demoPartner,
+    depositKey,
+    scanDeposits,
+    async close() {
+      for (const close of closers.reverse()) await close();
+      mailer.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import type { Db } from '../storage/db.ts';
+import type { NetworkName } from '../storage/schema.ts';
+import { post, type Account } from '../storage/ledger.ts';
+import { isUniqueViolation } from '../storage/errors.ts';
+
+export interface IncomingPayment {
+  unit: string;
+  messageIndex: number;
+  outputIndex: number;
+  address: string;
+  amount: bigint;
+  stable: boolean;
+  /** Authors of the paying unit. */
+  authors: string[];
+}
+
+/** What deposit crediting needs from the network (implemented over a hub in src/chain/). */
+export interface DepositChain {
+  incoming(addresses: readonly string[]): Promise<IncomingPayment[]>;
+  /** Moves everything on `from` to the hot wallet; returns the unit and its fee, or null when nothing is there. */
+  sweep(from: string): Promise<{ unit: string; fee: bigint } | null>;
+}
+
+export interface WatchedAddress {
+  address: string;
+  account: Account;
+}
+
+/**
+ * Credits stable payments that arrive at the pool's funding address and the partners' deposit addresses,
+ * exactly once each (the output's identity is the key of chain_credits), then sweeps the funds to the hot wallet.
+ * Payments between our own addresses (sweeps, change) are not credits.
+ */
+export async function creditDeposits(
+  db: Db,
+  network: NetworkName,
+  chain: DepositChain,
+  watched: readonly WatchedAddress[],
+  ownAddresses: ReadonlySet<string>,
+  now = Date.now(),
+): Promise<{ credited: number; bytes: bigint; addresses: string[] }> {
+  const accountOf = new Map(watched.map((w) => [w.address, w.account]));
+  const payments = await chain.incoming(watched.map((w) => w.address));
+  let credited = 0;
+  let bytes = 0n;
+  const touched = new Set<string>();
+  for (const p of payments) {
+    const account = accountOf.get(p.address);
+    if (!account || !p.stable || p.authors.some((a) => ownAddresses.has(a))) continue;
+    try {
+      await db.kysely.transaction().execute(async (tx) => {
+        await tx
+          .insertInto('chain_credits')
+          .values({
+            network,
+            unit: p.unit,
+            message_index: p.messageIndex,
+            output_index: p.outputIndex,
+            address: p.address,
+            amount: p.amount,
+            account,
+            credited_at: now,
+          })
+          .execute();
+        await post(tx, network, [{ from: 'external', to: account, amount: p.amount, kind: 'deposit', ref: p.unit }], now);
+      });
+      credited++;
+      bytes += p.amount;
+      touched.add(p.address);
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+    }
+  }
+  return { credited, bytes, addresses: [...touched] };
+}
+
+/** Sweeps credited funds from deposit addresses to the hot wallet; the program pays the network fee. */
+export async function sweepDeposits(db: Db, network: NetworkName, chain: DepositChain, addresses: readonly string[], now = Date.now()): Promise<number> {
+  let swept = 0;
+  for (const address of addresses) {
+    const result = await chain.sweep(address);
+    if (!result) continue;
+    await db.kysely.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('units')
+        .values({
+          unit: result.unit,
+          network,
+          kind: 'sweep',
+          joint: '{}',
+          status: 'sent',
+          fee: result.fee,
+          outputs_total: 0n,
+          attempts: 0,
+          last_error: null,
+          created_at: now,
+          sent_at: now,
+        })
+        .execute();
+      // Network fees are the program's (contract §5.7).
+      const paid = await post(tx, network, [{ from: 'pool', to: 'fees', amount: result.fee, kind: 'sweep_fee', ref: result.unit }], now);
+      if (!paid.ok) throw new Error(`ledger: the pool cannot pay the sweep fee of ${result.unit}`);
+    });
+    swept++;
+  }
+  return swept;
+}

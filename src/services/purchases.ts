@@ -1,0 +1,303 @@
+import type Big from 'big.js';
+import type { Db } from '../storage/db.ts';
+import type { NetworkName } from '../storage/schema.ts';
+import { newId } from '../storage/ids.ts';
+import { depositAccount, post } from '../storage/ledger.ts';
+import { isUniqueViolation } from '../storage/errors.ts';
+import { failure, type Failure } from '../domain/errors.ts';
+import { err, ok, type Result } from '../domain/result.ts';
+import { parsePurchaseRequest, purchaseFingerprint, readCredentials, type PurchaseRequest } from '../domain/purchase-request.ts';
+import { convertPurchase, type Conversion } from '../domain/conversion.ts';
+import { computeCashback, type Cashback, type PolicyConfig } from '../domain/policy.ts';
+import { Dec, requiredPairs, type Rates } from '../domain/money.ts';
+import { authenticate, type Partner } from './partners.ts';
+import type { PayoutBus } from './payouts/outcomes.ts';
+import { failQueuedPayouts } from './payouts/refund.ts';
+import type { TextcoinIssuer } from './textcoins.ts';
+
+export interface PurchaseAnswer {
+  cashback_amount: bigint;
+  unit: string;
+}
+
+/** What a purchase needs to know about one network at request time. */
+export interface PurchaseNetwork {
+  readonly name: NetworkName;
+  rates(pairs: readonly string[]): Promise<Result<Rates>>;
+  /** Checks a GBYTE purchase's unit on the network: it exists and pays at least `bytes` to non-authors. */
+  verifyPurchaseUnit(unit: string, bytes: Big): Promise<Result<void>>;
+  /** Bytes the program adds to a textcoin so the customer can claim it (claim fee + tps fee allowance). */
+  textcoinAllowance(): number;
+}
+
+export interface PurchaseDeps {
+  readonly db: Db;
+  readonly policy: PolicyConfig;
+  readonly payouts: PayoutBus;
+  readonly textcoins: TextcoinIssuer;
+  readonly waitMs: number;
+  readonly now?: () => number;
+}
+
+type Existing = { id: string; fingerprint: string; status: string; unit: string | null; cashback_amount: bigint; payout_id: string | null };
+
+async function findActiveOrder(db: Db, network: NetworkName, partnerId: string, orderId: string): Promise<Existing | null> {
+  const row = await db.kysely
+    .selectFrom('purchases')
+    .leftJoin('payouts', 'payouts.purchase_id', 'purchases.id')
+    .select([
+      'purchases.id',
+      'purchases.fingerprint',
+      'purchases.status',
+      'purchases.unit',
+      'purchases.cashback_amount',
+      'payouts.id as payout_id',
+    ])
+    .where('purchases.network', '=', network)
+    .where('purchases.partner_id', '=', partnerId)
+    .where('purchases.active_order_id', '=', orderId)
+    .executeTakeFirst();
+  return row ? { ...row, cashback_amount: BigInt(row.cashback_amount) } : null;
+}
+
+/**
+ * The purchase use case: authenticate, validate, price, take the order and reserve its funds atomically,
+ * queue the payout and wait for the unit that carries it.
+ */
+export async function submitPurchase(
+  deps: PurchaseDeps,
+  network: PurchaseNetwork,
+  raw: Record<string, unknown>,
+  authenticated?: Partner,
+): Promise<Result<PurchaseAnswer>> {
+  const partner = authenticated ?? (await authenticateRaw(deps.db, raw));
+  if (!partner) return err(failure('authentication_failed'));
+
+  const parsed = parsePurchaseRequest(raw, { maxPartnerPct: deps.policy.maxPartnerPct });
+  if (!parsed.ok) return parsed;
+  const request = parsed.value;
+  const fingerprint = purchaseFingerprint(request);
+
+  const existing = await findActiveOrder(deps.db, network.name, partner.id, request.orderId);
+  if (existing) return repeatOrder(deps, existing, fingerprint);
+
+  const priced = await price(deps, network, partner, request);
+  if (!priced.ok) return priced;
+
+  const taken = await takeOrder(deps, network, partner, request, fingerprint, priced.value);
+  if (!taken.ok) {
+    if (taken.error === 'race') {
+      const winner = await findActiveOrder(deps.db, network.name, partner.id, request.orderId);
+      if (winner) return repeatOrder(deps, winner, fingerprint);
+      return err(failure('purchase_unit_used'));
+    }
+    return err(taken.error);
+  }
+  deps.payouts.queued(network.name);
+  return awaitPayout(deps, network.name, taken.value.payoutId, taken.value.cashback);
+}
+
+export async function authenticateRaw(db: Db, raw: Record<string, unknown>): Promise<Partner | null> {
+  const credentials = readCredentials(raw);
+  return credentials ? authenticate(db, credentials.partner, credentials.partnerKey) : null;
+}
+
+async function repeatOrder(deps: PurchaseDeps, existing: Existing, fingerprint: string): Promise<Result<PurchaseAnswer>> {
+  if (existing.fingerprint !== fingerprint) return err(failure('order_id_used'));
+  if (existing.status === 'paid' && existing.unit) return ok({ cashback_amount: existing.cashback_amount, unit: existing.unit });
+  if (!existing.payout_id) return err(failure('payout_pending'));
+  const outcome = (await deps.payouts.read(existing.payout_id)) ?? (await deps.payouts.wait(existing.payout_id, deps.waitMs));
+  if (outcome?.status === 'sent') return ok({ cashback_amount: existing.cashback_amount, unit: outcome.unit });
+  if (outcome?.status === 'failed') return err(failure('payout_failed'));
+  return err(failure('payout_pending'));
+}
+
+interface Priced {
+  conversion: Conversion;
+  cashback: Cashback;
+  verified: boolean;
+}
+
+async function price(deps: PurchaseDeps, network: PurchaseNetwork, partner: Partner, req: PurchaseRequest): Promise<Result<Priced>> {
+  let verified = false;
+  if (req.currency === 'GBYTE' && req.purchaseUnit) {
+    if (await purchaseUnitTaken(deps.db, network.name, req.purchaseUnit)) return err(failure('purchase_unit_used'));
+    const check = await network.verifyPurchaseUnit(req.purchaseUnit, req.amount.times(1e9));
+    if (!check.ok) return check;
+    verified = true;
+  }
+  const rates = await network.rates(requiredPairs(req.currency));
+  if (!rates.ok) return rates;
+  const conversion = convertPurchase(req.currency, req.amount, rates.value);
+  if (!conversion.ok) return conversion;
+  const window = await programUsdInWindow(deps, network.name, partner, req);
+  const cashback = computeCashback(
+    {
+      bytes: conversion.value.bytes,
+      bytesPerUsd: conversion.value.bytesPerUsd,
+      partnerPct: req.partnerPct,
+      paidInBytesVerified: verified,
+      ...(window ? { programUsdInWindow: window } : {}),
+    },
+    deps.policy,
+  );
+  if (!cashback.ok) return cashback;
+  return ok({ conversion: conversion.value, cashback: cashback.value, verified });
+}
+
+async function purchaseUnitTaken(db: Db, network: NetworkName, unit: string): Promise<boolean> {
+  const row = await db.kysely
+    .selectFrom('purchases')
+    .select('id')
+    .where('network', '=', network)
+    .where('active_purchase_unit', '=', unit)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Program-funded USD already given to this customer and this address in the cap window (only when caps are on). */
+async function programUsdInWindow(deps: PurchaseDeps, network: NetworkName, partner: Partner, req: PurchaseRequest) {
+  const { capPerCustomerUsd, capPerAddressUsd, capWindowMs } = deps.policy;
+  if (capPerCustomerUsd === null && capPerAddressUsd === null) return null;
+  const since = (deps.now ?? Date.now)() - capWindowMs;
+  const recipient = req.recipient.kind === 'address' ? req.recipient.address : req.recipient.email;
+  const sum = async (column: 'customer' | 'recipient', value: string, samePartner: boolean) => {
+    let q = deps.db.kysely
+      .selectFrom('purchases')
+      .select('program_usd')
+      .where('network', '=', network)
+      .where(column, '=', value)
+      .where('active_order_id', 'is not', null)
+      .where('created_at', '>=', BigInt(since));
+    if (samePartner) q = q.where('partner_id', '=', partner.id);
+    const rows = await q.execute();
+    return rows.reduce((acc, r) => acc.plus(Dec(r.program_usd)), Dec(0));
+  };
+  // A customer id means something only within one partner's shop; an address is the same person everywhere.
+  return { customer: await sum('customer', req.customer, true), address: await sum('recipient', recipient, false) };
+}
+
+async function takeOrder(
+  deps: PurchaseDeps,
+  network: PurchaseNetwork,
+  partner: Partner,
+  req: PurchaseRequest,
+  fingerprint: string,
+  priced: Priced,
+): Promise<Result<{ payoutId: string; cashback: bigint }, Failure | 'race'>> {
+  const now = (deps.now ?? Date.now)();
+  const { cashback, conversion } = priced;
+  const purchaseId = newId('pur', now);
+  const payoutId = newId('pay', now);
+  const textcoin = req.recipient.kind === 'email' ? deps.textcoins.issue() : null;
+  const extra = textcoin ? BigInt(network.textcoinAllowance()) : 0n;
+  const outputAmount = cashback.total + extra;
+  const rates = Object.fromEntries(Object.entries(conversion.used).map(([k, v]) => [k, v.toString()]));
+
+  class Short extends Error {
+    constructor(readonly failure: Failure) {
+      super(failure.message);
+    }
+  }
+  try {
+    await deps.db.kysely.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('purchases')
+        .values({
+          id: purchaseId,
+          network: network.name,
+          partner_id: partner.id,
+          order_id: req.orderId,
+          active_order_id: req.orderId,
+          fingerprint,
+          customer: req.customer,
+          merchant: req.merchant,
+          description: req.description,
+          recipient_kind: req.recipient.kind,
+          recipient: req.recipient.kind === 'address' ? req.recipient.address : req.recipient.email,
+          currency: req.currency,
+          currency_amount: req.amount.toString(),
+          partner_pct: req.partnerPct.toString(),
+          purchase_unit: req.purchaseUnit,
+          active_purchase_unit: priced.verified ? req.purchaseUnit : null,
+          purchase_unit_verified: priced.verified ? 1 : 0,
+          rates: JSON.stringify(rates),
+          usd_value: conversion.usd.toString(),
+          purchase_bytes: conversion.bytes.toString(),
+          program_share: cashback.programShare,
+          program_usd: cashback.programUsd.toString(),
+          partner_share: cashback.partnerShare,
+          cashback_amount: cashback.total,
+          status: 'accepted',
+          unit: null,
+          created_at: now,
+          paid_at: null,
+        })
+        .execute();
+      const reserved = await post(
+        tx,
+        network.name,
+        [
+          { from: depositAccount(partner.id), to: 'reserved', amount: cashback.partnerShare, kind: 'reserve', ref: payoutId },
+          { from: 'pool', to: 'reserved', amount: cashback.programShare + extra, kind: 'reserve', ref: payoutId },
+        ],
+        now,
+      );
+      if (!reserved.ok) throw new Short(failure(reserved.short === 'pool' ? 'pool_depleted' : 'partner_funds'));
+      await tx
+        .insertInto('payouts')
+        .values({
+          id: payoutId,
+          network: network.name,
+          purchase_id: purchaseId,
+          kind: textcoin ? 'textcoin' : 'address',
+          address: textcoin ? textcoin.address : req.recipient.kind === 'address' ? req.recipient.address : '',
+          amount: outputAmount,
+          cashback: cashback.total,
+          status: 'queued',
+          unit: null,
+          attempts: 0,
+          last_error: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      if (textcoin && req.recipient.kind === 'email') {
+        await tx
+          .insertInto('textcoins')
+          .values({
+            payout_id: payoutId,
+            network: network.name,
+            email: req.recipient.email,
+            address: textcoin.address,
+            mnemonic_enc: textcoin.mnemonicEncrypted,
+            status: 'pending',
+            emailed_at: null,
+            created_at: now,
+            closed_at: null,
+            closing_unit: null,
+          })
+          .execute();
+      }
+    });
+  } catch (e) {
+    if (e instanceof Short) return err(e.failure);
+    if (isUniqueViolation(e)) return err('race');
+    throw e;
+  }
+  return ok({ payoutId, cashback: cashback.total });
+}
+
+async function awaitPayout(deps: PurchaseDeps, network: NetworkName, payoutId: string, cashback: bigint): Promise<Result<PurchaseAnswer>> {
+  const outcome = await deps.payouts.wait(payoutId, deps.waitMs);
+  if (outcome?.status === 'sent') return ok({ cashback_amount: cashback, unit: outcome.unit });
+  if (outcome?.status === 'failed') return err(failure('payout_failed'));
+  // Out of time: if no unit holds the payout yet, withdraw it, so nothing is paid and the order stays free.
+  const withdrawn = await deps.db.kysely
+    .transaction()
+    .execute((tx) => failQueuedPayouts(tx, network, [payoutId], 'not sent in time', (deps.now ?? Date.now)()));
+  if (withdrawn.length > 0) return err(failure('payout_failed'));
+  const late = await deps.payouts.read(payoutId);
+  if (late?.status === 'sent') return ok({ cashback_amount: cashback, unit: late.unit });
+  return err(failure('payout_pending'));
+}

@@ -1,0 +1,103 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, NetworkName } from './schema.ts';
+import { newId } from './ids.ts';
+
+/**
+ * Double-entry ledger, per network. Every byte the program holds or has moved sits in exactly one account:
+ * - `external`: the outside world (its balance goes negative as money comes in);
+ * - `pool`: the program's funds on the hot wallet; `deposit:<partner id>`: a partner's deposit;
+ * - `reserved`: taken for accepted purchases, not yet in a sent unit;
+ * - `textcoins`: sitting on textcoin addresses, not yet claimed or taken back;
+ * - `paid`: received by customers; `fees`: paid to the network.
+ */
+export type Account = 'external' | 'pool' | 'reserved' | 'textcoins' | 'paid' | 'fees' | `deposit:${string}`;
+
+export const depositAccount = (partnerId: string): Account => `deposit:${partnerId}`;
+
+/** Accounts that hold real money and so can never go below zero. */
+function isFloored(account: Account): boolean {
+  return account !== 'external' && account !== 'paid' && account !== 'fees';
+}
+
+export interface Posting {
+  from: Account;
+  to: Account;
+  amount: bigint;
+  kind: string;
+  ref?: string | null;
+}
+
+export type PostResult = { ok: true } | { ok: false; short: Account };
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+async function credit(db: Executor, network: NetworkName, account: Account, amount: bigint): Promise<void> {
+  await db
+    .insertInto('ledger_balances')
+    .values({ network, account, balance: amount })
+    .onConflict((oc) =>
+      oc.columns(['network', 'account']).doUpdateSet({ balance: sql`ledger_balances.balance + ${amount}` }),
+    )
+    .execute();
+}
+
+async function debit(db: Executor, network: NetworkName, account: Account, amount: bigint): Promise<boolean> {
+  if (!isFloored(account)) {
+    await credit(db, network, account, -amount);
+    return true;
+  }
+  const result = await db
+    .updateTable('ledger_balances')
+    .set({ balance: sql`balance - ${amount}` })
+    .where('network', '=', network)
+    .where('account', '=', account)
+    .where('balance', '>=', amount)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Applies postings inside the caller's transaction. On a shortfall it stops and names the account; the caller
+ * must then roll the transaction back (postings already applied in it are not undone here).
+ */
+export async function post(
+  db: Executor,
+  network: NetworkName,
+  postings: readonly Posting[],
+  now: number,
+): Promise<PostResult> {
+  const rows = [];
+  for (const p of postings) {
+    if (p.amount < 0n) throw new Error(`negative posting ${p.kind}: ${p.amount}`);
+    if (p.amount === 0n) continue;
+    if (!(await debit(db, network, p.from, p.amount))) return { ok: false, short: p.from };
+    await credit(db, network, p.to, p.amount);
+    rows.push({
+      id: newId('led', now),
+      network,
+      from_account: p.from,
+      to_account: p.to,
+      amount: p.amount,
+      kind: p.kind,
+      ref: p.ref ?? null,
+      created_at: now,
+    });
+  }
+  if (rows.length > 0) await db.insertInto('ledger_entries').values(rows).execute();
+  return { ok: true };
+}
+
+export async function balance(db: Executor, network: NetworkName, account: Account): Promise<bigint> {
+  const row = await db
+    .selectFrom('ledger_balances')
+    .select('balance')
+    .where('network', '=', network)
+    .where('account', '=', account)
+    .executeTakeFirst();
+  return row ? BigInt(row.balance) : 0n;
+}
+
+export async function balances(db: Executor, network: NetworkName): Promise<Map<string, bigint>> {
+  const rows = await db.selectFrom('ledger_balances').select(['account', 'balance']).where('network', '=', network).execute();
+  return new Map(rows.map((r) => [r.account, BigInt(r.balance)]));
+}

@@ -1,0 +1,160 @@
+import type { ColumnType } from 'kysely';
+
+/** Integer columns come back as bigint on both dialects (see db.ts); numbers are accepted on write. */
+type Int = ColumnType<bigint, bigint | number, bigint | number>;
+type NullableInt = ColumnType<bigint | null, bigint | number | null, bigint | number | null>;
+
+export type NetworkName = 'main' | 'test';
+
+export interface PartnersTable {
+  id: string;
+  name: string;
+  key_hash: string;
+  enabled: Int;
+  deposit_index: Int;
+  created_at: Int;
+  key_rotated_at: NullableInt;
+}
+
+export interface PurchasesTable {
+  id: string;
+  network: NetworkName;
+  partner_id: string;
+  order_id: string;
+  /** Equal to order_id while the order is taken; NULL once a failed payout freed it (unique per network+partner). */
+  active_order_id: string | null;
+  fingerprint: string;
+  customer: string;
+  merchant: string | null;
+  description: string | null;
+  recipient_kind: 'address' | 'email';
+  recipient: string;
+  currency: string;
+  currency_amount: string;
+  partner_pct: string;
+  purchase_unit: string | null;
+  /** Equal to purchase_unit while the order is taken (unique per network), NULL otherwise. */
+  active_purchase_unit: string | null;
+  purchase_unit_verified: Int;
+  rates: string;
+  usd_value: string;
+  purchase_bytes: string;
+  program_share: Int;
+  program_usd: string;
+  partner_share: Int;
+  cashback_amount: Int;
+  status: 'accepted' | 'paid' | 'failed';
+  unit: string | null;
+  created_at: Int;
+  paid_at: NullableInt;
+}
+
+export type PayoutStatus = 'queued' | 'signed' | 'sent' | 'stable' | 'failed';
+
+export interface PayoutsTable {
+  id: string;
+  network: NetworkName;
+  purchase_id: string;
+  kind: 'address' | 'textcoin';
+  /** The output address: the customer's wallet, or the textcoin's own address. */
+  address: string;
+  /** Bytes in the output: the cashback, plus the claim fee allowance for a textcoin. */
+  amount: Int;
+  cashback: Int;
+  status: PayoutStatus;
+  unit: string | null;
+  attempts: Int;
+  last_error: string | null;
+  created_at: Int;
+  updated_at: Int;
+}
+
+export interface UnitsTable {
+  unit: string;
+  network: NetworkName;
+  kind: 'payout' | 'sweep' | 'takeback';
+  joint: string;
+  status: 'signed' | 'sent' | 'stable' | 'failed';
+  fee: Int;
+  outputs_total: Int;
+  attempts: Int;
+  last_error: string | null;
+  created_at: Int;
+  sent_at: NullableInt;
+}
+
+export interface TextcoinsTable {
+  payout_id: string;
+  network: NetworkName;
+  email: string;
+  address: string;
+  mnemonic_enc: string;
+  status: 'pending' | 'funded' | 'claimed' | 'taken_back';
+  emailed_at: NullableInt;
+  created_at: Int;
+  closed_at: NullableInt;
+  closing_unit: string | null;
+}
+
+export interface LedgerEntriesTable {
+  id: string;
+  network: NetworkName;
+  /** Money moves from one account to the other: both sides of the double entry in one row. */
+  from_account: string;
+  to_account: string;
+  amount: Int;
+  kind: string;
+  ref: string | null;
+  created_at: Int;
+}
+
+export interface LedgerBalancesTable {
+  network: NetworkName;
+  account: string;
+  balance: Int;
+}
+
+export interface RatesTable {
+  id: string;
+  network: NetworkName;
+  pair: string;
+  value: string;
+  source: string;
+  fetched_at: Int;
+}
+
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: Int;
+}
+
+export interface ChainCreditsTable {
+  network: NetworkName;
+  unit: string;
+  message_index: Int;
+  output_index: Int;
+  address: string;
+  amount: Int;
+  account: string;
+  credited_at: Int;
+}
+
+export interface KvTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  partners: PartnersTable;
+  purchases: PurchasesTable;
+  payouts: PayoutsTable;
+  units: UnitsTable;
+  textcoins: TextcoinsTable;
+  ledger_entries: LedgerEntriesTable;
+  ledger_balances: LedgerBalancesTable;
+  rates: RatesTable;
+  leases: LeasesTable;
+  chain_credits: ChainCreditsTable;
+  kv: KvTable;
+}
