@@ -39,6 +39,8 @@ export interface Config {
     /** Without SMTP, messages are written as .eml files here. */
     readonly outboxDir: string;
   };
+  /** How long one request to a hub may take before it counts as failed. */
+  readonly hubTimeoutMs: number;
   readonly authThrottle: { readonly maxFailures: number; readonly windowMs: number };
   readonly logLevel: string;
 }
@@ -253,6 +255,7 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
       from: r.str('MAIL_FROM', 'Obyte cashback <noreply@localhost>'),
       outboxDir: join(dataDir, 'outbox'),
     },
+    hubTimeoutMs: r.int('HUB_TIMEOUT_MS', 10_000, 100),
     authThrottle: { maxFailures: r.int('AUTH_MAX_FAILURES', 20, 1), windowMs: r.int('AUTH_WINDOW_MS', 60_000, 1000) },
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   };

@@ -17,7 +17,7 @@ import { HubDepositChain } from './chain/hub-deposit-chain.ts';
 import { verifyPurchaseUnit } from './chain/purchase-unit.ts';
 import { createHubRateSource } from './rates/hub-source.ts';
 import { createFixedRateSource } from './rates/fixed-source.ts';
-import { createFiatRateSource } from './rates/fiat-source.ts';
+import { createCbrRateSource, createEcbRateSource } from './rates/fiat-source.ts';
 import { RateCache } from './rates/cache.ts';
 import type { RateSource } from './rates/types.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
@@ -70,7 +70,7 @@ function loadOrCreate(file: string, create: (() => string) | null, what: string)
   return value;
 }
 
-function walletMnemonic(config: Config): string {
+export function walletMnemonic(config: Config): string {
   if (config.wallet.mnemonic) return config.wallet.mnemonic;
   const stored = loadOrCreate(config.wallet.file, config.wallet.create ? () => JSON.stringify({ mnemonic: generateMnemonic() }) : null, 'wallet');
   const mnemonic = (JSON.parse(stored) as { mnemonic?: unknown }).mnemonic;
@@ -128,7 +128,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
       closers.push(() => devhub!.close());
       hubUrl = devhub.url;
     }
-    const hub = new HubClient({ url: hubUrl, requestTimeoutMs: 10_000 });
+    const hub = new HubClient({ url: hubUrl, requestTimeoutMs: config.hubTimeoutMs });
     await hub.connect();
     closers.push(() => hub.close());
     const chain = new HubPayoutChain(hub, hot, nc.protocol);
@@ -140,8 +140,17 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
       if (!fixed.ok) throw new Error(`FIXED_RATES: ${fixed.error}`);
       sources.push(fixed.value);
     }
-    if (config.rates.fiat.enabled) sources.push(createFiatRateSource(config.rates.fiat));
-    const rates = new RateCache({ sources, maxAgeMs: config.rates.maxAgeMs, refreshMs: config.rates.refreshMs });
+    if (config.rates.fiat.enabled) {
+      const { ecbUrl, cbrUrl, timeoutMs } = config.rates.fiat;
+      sources.push(createEcbRateSource({ url: ecbUrl, timeoutMs }), createCbrRateSource({ url: cbrUrl, timeoutMs }));
+    }
+    const rates = new RateCache({
+      sources,
+      maxAgeMs: config.rates.maxAgeMs,
+      refreshAfterMs: config.rates.refreshMs,
+      intervalMs: config.rates.refreshMs,
+      onFailure: (source, f) => log('warn', 'rate source failed', { network: nc.name, source, error: f.detail ?? f.message }),
+    });
     rates.start();
     closers.push(() => rates.stop());
 
@@ -192,7 +201,14 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     for (const p of partners) watched.push({ address: depositKey(p.depositIndex).address, account: depositAccount(p.id) });
     return { watched, own: new Set([hot.address, ...watched.map((w) => w.address)]) };
   };
-  const scanDeposits = async (name: NetworkName) => {
+  // One scan at a time per network: two at once would compose the same sweep twice.
+  const scans: Record<NetworkName, Promise<void>> = { main: Promise.resolve(), test: Promise.resolve() };
+  const scanDeposits = (name: NetworkName): Promise<void> => {
+    const next = scans[name].catch(() => undefined).then(() => scanOnce(name));
+    scans[name] = next;
+    return next;
+  };
+  const scanOnce = async (name: NetworkName) => {
     const n = networks[name];
     const { watched, own } = await ownAddresses();
     const keys = new Map<string, KeyPair>([[funding.address, funding]]);
@@ -211,20 +227,16 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     }
     waiters.onQueued((name) => networks[name].sender?.poke());
     sendMail();
-    let scanning = false;
     const scan = async () => {
-      if (scanning) return;
-      scanning = true;
-      try {
-        for (const name of ['main', 'test'] as const) await scanDeposits(name);
-      } catch (e) {
-        log('warn', 'deposit scan failed', { error: String(e) });
-      } finally {
-        scanning = false;
+      for (const name of ['main', 'test'] as const) {
+        await scanDeposits(name).catch((e) => log('warn', 'deposit scan failed', { network: name, error: String(e) }));
       }
     };
     const timer = setInterval(() => void scan(), 5000);
-    closers.push(() => clearInterval(timer));
+    closers.push(async () => {
+      clearInterval(timer);
+      await Promise.all(Object.values(scans).map((p) => p.catch(() => undefined)));
+    });
     void scan();
   }
 

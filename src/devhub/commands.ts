@@ -3,12 +3,12 @@
 // real hub would stay silent.
 import { isValidAddress } from '../obyte/address.ts';
 import { isValidBase64, isValidUnitHash } from '../obyte/checks.ts';
-import { HASH_LENGTH, MAX_AUTHORS_PER_UNIT, MAX_CAP, MAX_INPUTS_PER_PAYMENT_MESSAGE } from '../obyte/constants.ts';
+import { HASH_LENGTH, MAX_AUTHORS_PER_UNIT, MAX_CAP } from '../obyte/constants.ts';
 import type { Joint } from '../obyte/types.ts';
+import { pickDivisibleCoins, type SpendUnconfirmed } from './coins.ts';
 import type { HubNode } from './node.ts';
 
 export const NO_ANSWER = Symbol('no answer');
-export type Answer = unknown;
 
 const COUNT_WITNESSES = 12;
 const MAX_RESPONSES_PER_PRIMARY_TRIGGER = 10;
@@ -16,8 +16,6 @@ const MAX_HISTORY_ITEMS = 2000;
 const HISTORY_TOO_LARGE = 'your history is too large, consider switching to a full client';
 /** pick_divisible_coins_for_amount reserves this much for the fees of the unit being composed */
 const PICK_COINS_SIZE_MARGIN = 2000;
-// ocore inputs.js: a transfer input costs its values (44 + 8 + 8) plus its keys
-const TRANSFER_INPUT_SIZE = 44 + 8 + 8 + 'unit'.length + 'message_index'.length + 'output_index'.length;
 
 export interface Peer {
   /** `light/get_history` makes the hub report changes to these addresses with `light/have_updates` */
@@ -43,19 +41,24 @@ function isNonemptyObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length > 0;
 }
 
+// ocore validation_utils: any finite whole number, not only safe integers
+function isInteger(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && Math.floor(v) === v;
+}
+
 function isNonnegativeInteger(v: unknown): v is number {
-  return Number.isSafeInteger(v) && (v as number) >= 0;
+  return isInteger(v) && v >= 0;
 }
 
 function isPositiveInteger(v: unknown): v is number {
-  return Number.isSafeInteger(v) && (v as number) > 0;
+  return isInteger(v) && v > 0;
 }
 
 function allValidAddresses(v: unknown[]): v is string[] {
   return v.every(isValidAddress);
 }
 
-export function handleCommand(ctx: CommandContext, peer: Peer, command: string, params: unknown): Answer {
+export function handleCommand(ctx: CommandContext, peer: Peer, command: string, params: unknown): unknown {
   const p = params as Record<string, unknown> | null | undefined;
   switch (command) {
     case 'get_witnesses':
@@ -90,14 +93,14 @@ export function handleCommand(ctx: CommandContext, peer: Peer, command: string, 
       if (!p || !isValidAddress(p.address)) return error('address not valid');
       if (!isPositiveInteger(p.amount) || p.amount > MAX_CAP) return error('amount is not valid');
       const sent = ctx.faucet(p.address as string, p.amount);
-      return sent.ok ? { unit: sent.unit } : error(sent.error);
+      return sent.ok ? sent.unit : error(sent.error);
     }
     default:
       return NO_ANSWER;
   }
 }
 
-function parents(ctx: CommandContext, p: Record<string, unknown> | null | undefined): Answer {
+function parents(ctx: CommandContext, p: Record<string, unknown> | null | undefined): unknown {
   if (!p) return error('no params in get_parents_and_last_ball_and_witness_list_unit');
   const witnesses = p.witnesses ?? ctx.witnesses;
   const maxAaResponses = p.max_aa_responses || 0;
@@ -113,7 +116,7 @@ function parents(ctx: CommandContext, p: Record<string, unknown> | null | undefi
   return ctx.node.parents();
 }
 
-function pickCoins(ctx: CommandContext, p: Record<string, unknown> | null | undefined): Answer {
+function pickCoins(ctx: CommandContext, p: Record<string, unknown> | null | undefined): unknown {
   if (!p) return error('no params in light/pick_divisible_coins_for_amount');
   if (!p.addresses || !p.last_ball_mci || !p.amount) return error('missing params in light/pick_divisible_coins_for_amount');
   if (p.asset && !isValidBase64(p.asset, HASH_LENGTH)) return error('asset is not valid');
@@ -123,7 +126,7 @@ function pickCoins(ctx: CommandContext, p: Record<string, unknown> | null | unde
   if (!isPositiveInteger(p.last_ball_mci)) return error('last_ball_mci is not valid');
   if (!isPositiveInteger(p.amount)) return error('amount is not valid');
   if (p.amount > MAX_CAP) return error('amount is too large');
-  const spend = p.spend_unconfirmed ?? 'own';
+  const spend = p.spend_unconfirmed || 'own';
   if (p.spend_unconfirmed && spend !== 'own' && spend !== 'none' && spend !== 'all') return error('spend_unconfirmed is not valid');
   // the devhub issues no assets
   if (p.asset) return error(`asset ${String(p.asset)} not found`);
@@ -138,59 +141,7 @@ function pickCoins(ctx: CommandContext, p: Record<string, unknown> | null | unde
   };
 }
 
-export type SpendUnconfirmed = 'own' | 'none' | 'all';
-
-export interface PickedInput {
-  unit: string;
-  message_index: number;
-  output_index: number;
-  address: string;
-  amount: number;
-}
-
-/**
- * ocore's coin selection for bytes: one coin just bigger than the target if there is one (stable first, then
- * the smallest), else the biggest coins until they exceed the target, each added input raising the target by
- * its own size. Headers-commission and witnessing inputs do not exist on the devhub. Null when funds are short.
- */
-export function pickDivisibleCoins(
-  node: HubNode,
-  addresses: readonly string[],
-  lastBallMci: number,
-  amount: number,
-  spend: SpendUnconfirmed,
-): { inputs: PickedInput[]; total: number } | null {
-  const authoredBy = new Set(addresses);
-  const coins = addresses
-    .flatMap((a) => node.store.unspentOutputs(a))
-    .filter((o) => {
-      if (spend === 'all' || o.mci <= lastBallMci) return true;
-      return spend === 'own' && node.store.getUnit(o.unit)!.authors.some((a) => authoredBy.has(a));
-    });
-  const toInput = (o: (typeof coins)[number]): PickedInput => ({
-    unit: o.unit,
-    message_index: o.message_index,
-    output_index: o.output_index,
-    address: o.address,
-    amount: o.amount,
-  });
-  const single = coins
-    .filter((o) => o.amount > amount + TRANSFER_INPUT_SIZE)
-    .sort((a, b) => Number(b.isStable) - Number(a.isStable) || a.amount - b.amount)[0];
-  if (single) return { inputs: [toInput(single)], total: single.amount };
-  const inputs: PickedInput[] = [];
-  let total = 0;
-  let required = amount;
-  for (const coin of [...coins].sort((a, b) => b.amount - a.amount).slice(0, MAX_INPUTS_PER_PAYMENT_MESSAGE - 2)) {
-    inputs.push(toInput(coin));
-    total += coin.amount;
-    required += TRANSFER_INPUT_SIZE;
-    if (total > required) return { inputs, total };
-  }
-  return null;
-}
-
-function definitionForAddress(ctx: CommandContext, p: Record<string, unknown> | null | undefined): Answer {
+function definitionForAddress(ctx: CommandContext, p: Record<string, unknown> | null | undefined): unknown {
   if (!p) return error('no params in light/get_definition_for_address');
   if (!isValidAddress(p.address)) return error('address not valid');
   const address = p.address as string;
@@ -212,7 +163,7 @@ function isTooDeeplyNestedOrHasTooManyNodes(value: unknown, depthLimit = 100, no
   return check(value, 0);
 }
 
-function postJoint(ctx: CommandContext, params: unknown): Answer {
+function postJoint(ctx: CommandContext, params: unknown): unknown {
   const joint = params as { unit?: { unit?: unknown; main_chain_index?: unknown; actual_tps_fee?: unknown }; ball?: unknown } | null;
   if (!joint || typeof joint !== 'object' || !joint.unit || typeof joint.unit !== 'object' || !joint.unit.unit) return error('no unit');
   if (joint.ball) return error('no ball via post_joint');
@@ -225,7 +176,7 @@ function postJoint(ctx: CommandContext, params: unknown): Answer {
   return outcome.ok ? 'accepted' : error(outcome.error);
 }
 
-function history(ctx: CommandContext, peer: Peer, p: Record<string, unknown> | null | undefined): Answer {
+function history(ctx: CommandContext, peer: Peer, p: Record<string, unknown> | null | undefined): unknown {
   if (!p) return error('no history request');
   const { addresses, requested_joints: requested, witnesses, known_stable_units: knownStable } = p;
   const minMci = p.min_mci || 0;
@@ -266,7 +217,7 @@ function history(ctx: CommandContext, peer: Peer, p: Record<string, unknown> | n
   };
 }
 
-function balances(ctx: CommandContext, params: unknown): Answer {
+function balances(ctx: CommandContext, params: unknown): unknown {
   if (!params) return error('no params in light/get_balances');
   if (!isNonemptyArray(params)) return error('addresses must be non-empty array');
   if (!allValidAddresses(params)) return error('some addresses are not valid');
@@ -304,7 +255,7 @@ function feedValue(value: string | number): string | number {
 const isFeedValue = (v: unknown): v is string | number | boolean =>
   typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
-function dataFeed(ctx: CommandContext, params: unknown): Answer {
+function dataFeed(ctx: CommandContext, params: unknown): unknown {
   if (!isNonemptyObject(params)) return error('no params in light/get_data_feed');
   const p = params;
   if ('max_mci' in p && !isPositiveInteger(p.max_mci)) return error('max_mci must be positive integer');

@@ -4,7 +4,7 @@
 export interface Faults {
   /** extra latency before every response, in ms */
   delayMs: number;
-  /** accept the next `n` connections and drop them at once, before the greeting */
+  /** fail the next `n` connection attempts at the handshake, as a restarting hub does */
   dropNextConnections(n: number): void;
   /** drop the connection instead of answering the next `n` requests of `command` */
   dropOnRequest(command: string, n?: number): void;
@@ -40,7 +40,11 @@ export class FaultState implements Faults {
   private readonly stalls = new Map<string, number>();
   private postFailures: string[] = [];
 
-  constructor(private readonly disconnect: () => void) {}
+  private disconnect: () => void = () => {};
+
+  onDisconnectAll(disconnect: () => void): void {
+    this.disconnect = disconnect;
+  }
 
   dropNextConnections(n: number): void {
     checkCount(n);

@@ -19,7 +19,7 @@ export interface HubIdentity {
   witnesses: string[];
 }
 
-function keyPair(privateKey: Uint8Array): KeyPair {
+export function keyPairOf(privateKey: Uint8Array): KeyPair {
   const pubkey = publicKeyOf(privateKey);
   return { privateKey, pubkey, definition: definitionFromPubkey(pubkey), address: addressFromPubkey(pubkey) };
 }
@@ -31,7 +31,7 @@ export function loadIdentity(store: DagStore): HubIdentity {
     hex = JSON.stringify(Array.from({ length: COUNT_WITNESSES }, () => randomBytes(32).toString('hex')));
     store.setMeta(KEYS_META, hex);
   }
-  const keys = (JSON.parse(hex) as string[]).map((k) => keyPair(Uint8Array.from(Buffer.from(k, 'hex'))));
+  const keys = (JSON.parse(hex) as string[]).map((k) => keyPairOf(Uint8Array.from(Buffer.from(k, 'hex'))));
   const [hub, oracle, faucet] = keys as [KeyPair, KeyPair, KeyPair];
   return { hub, oracle, faucet, witnesses: keys.map((k) => k.address).sort() };
 }

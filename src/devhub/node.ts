@@ -42,7 +42,7 @@ export class HubNode extends EventEmitter {
 
   /** The tps fee a unit with these parents and timestamp must pay (see tps-fee.ts). */
   tpsFee(parents: readonly string[], timestamp: number): number {
-    return tpsFeeFor(this.store.countRecentAncestors(parents, timestamp - this.tpsVars.windowSec), this.tpsVars);
+    return tpsFeeFor(this.store.countRecentUnits(parents, timestamp - this.tpsVars.windowSec), this.tpsVars);
   }
 
   parents(): ParentsAnswer {

@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS units (
   json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS units_free ON units(is_free) WHERE is_free = 1;
+CREATE INDEX IF NOT EXISTS units_timestamp ON units(timestamp);
 CREATE TABLE IF NOT EXISTS parenthoods (
   child TEXT NOT NULL REFERENCES units(unit),
   parent TEXT NOT NULL REFERENCES units(unit),
@@ -167,6 +168,7 @@ export class DagStore implements DagView {
       outputAddresses: db.prepare<[string], { address: string }>('SELECT DISTINCT address FROM outputs WHERE unit = ?'),
       unitsPayingTo: db.prepare<[string], { unit: string }>('SELECT DISTINCT unit FROM outputs WHERE address = ?'),
       unitsAuthoredBy: db.prepare<[string], { unit: string }>('SELECT unit FROM unit_authors WHERE address = ?'),
+      countRecent: db.prepare<[number, number], { count: number }>('SELECT COUNT(*) AS count FROM units WHERE mci <= ? AND timestamp > ?'),
       feeds: db.prepare<[string, string], { unit: string; value: string; is_number: number; mci: number }>(
         `SELECT f.unit, f.value, f.is_number, u.mci FROM data_feeds f JOIN units u USING (unit)
          WHERE f.feed_name = ? AND f.address = ?`,
@@ -342,23 +344,13 @@ export class DagStore implements DagView {
   }
 
   /**
-   * Counts the units in the past of `parents` whose timestamp is after `sinceTimestamp`
-   * (timestamps never decrease from parent to child, so the walk stops at the first older unit).
+   * Counts the accepted units up to the newest of `parents` (by main chain index) whose timestamp is after
+   * `sinceTimestamp`. Main chain indexes never change once given, so the count depends on the parents only.
    */
-  countRecentAncestors(parents: readonly string[], sinceTimestamp: number): number {
-    const seen = new Set<string>();
-    const queue = [...parents];
-    let count = 0;
-    while (queue.length) {
-      const unit = queue.pop()!;
-      if (seen.has(unit)) continue;
-      seen.add(unit);
-      const row = this.stmt.unitRow.get(unit);
-      if (!row || row.timestamp <= sinceTimestamp) continue;
-      count++;
-      for (const { parent } of this.stmt.parents.all(unit)) queue.push(parent);
-    }
-    return count;
+  countRecentUnits(parents: readonly string[], sinceTimestamp: number): number {
+    let newest = -1;
+    for (const parent of parents) newest = Math.max(newest, this.stmt.mciOf.get(parent)?.mci ?? -1);
+    return newest < 0 ? 0 : this.stmt.countRecent.get(newest, sinceTimestamp)!.count;
   }
 
   // ---- writes ----

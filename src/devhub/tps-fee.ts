@@ -1,8 +1,8 @@
 // How the devhub prices tps_fee. ocore charges base_tps_fee × (e^(tps/tps_interval) − 1) × tps_fee_multiplier
 // per unit, where tps is the rate of recent units (storage.js getLocalTpsFee). The devhub measures that rate
-// over a sliding window: the units in the past of the new unit's parents whose timestamp falls within the last
-// `windowSec` seconds before the new unit's timestamp, plus the new unit itself. The count depends only on the
-// unit's parents and timestamp, so the fee the hub quotes with the parents is exactly what validation requires.
+// over a sliding window: the accepted units up to the new unit's newest parent whose timestamp falls within the
+// last `windowSec` seconds before the new unit's timestamp, plus the new unit itself. The count depends only on
+// the unit's parents and timestamp, so the fee the hub quotes with the parents is exactly what validation requires.
 import { decimalExp } from '../obyte/length.ts';
 
 /** The system variables that price tps fees; the defaults are ocore's initial votes (initial_votes.js). */

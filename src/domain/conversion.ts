@@ -27,8 +27,9 @@ export function convertPurchase(currency: Currency, amount: Big, rates: Rates): 
   const rate = (pair: RatePair): Big | null => {
     const value = rates[pair];
     if (value === undefined || !value.gt(0)) return null;
-    used[pair] = value;
-    return Dec(value);
+    const exact = Dec(value);
+    used[pair] = exact;
+    return exact;
   };
   const unavailable = (pair: RatePair) => err(failure('rate_unavailable', { detail: `no usable ${pair} rate` }));
 

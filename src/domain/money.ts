@@ -5,14 +5,15 @@ import Big from 'big.js';
  * precision never depends on, or changes, the global big.js settings: 40 decimal places for
  * division, rounding toward zero (a conversion never pays more than the exact value).
  * Build values from strings (or small integers): a binary float has already lost exactness.
+ * toString() and toJSON() always give plain notation, so stored texts suit any reader (SQL numeric too).
  * big.js applies the settings of the left operand's constructor, so arithmetic in the domain
  * starts from a Dec value (wrap foreign Big values with Dec(x) first).
  */
 export const Dec: Big.BigConstructor = Big();
 Dec.DP = 40;
 Dec.RM = Big.roundDown;
-
-export type Decimal = Big;
+Dec.NE = -1e6;
+Dec.PE = 1e6;
 
 export const CURRENCIES = ['USD', 'EUR', 'RUR', 'GBYTE', 'BTC'] as const;
 export type Currency = (typeof CURRENCIES)[number];

@@ -22,18 +22,12 @@ const CHECKSUM_POSITIONS: readonly number[] = (() => {
 })();
 const IS_CHECKSUM_POSITION: readonly boolean[] = Array.from({ length: CHASH_BITS }, (_, i) => CHECKSUM_POSITIONS.includes(i));
 
-function bitsOf(bytes: Uint8Array): number[] {
-  const bits: number[] = [];
-  for (const byte of bytes) for (let i = 7; i >= 0; i--) bits.push((byte >> i) & 1);
-  return bits;
+function getBit(bytes: Uint8Array, i: number): number {
+  return (bytes[i >> 3]! >> (7 - (i & 7))) & 1;
 }
 
-function bytesOf(bits: readonly number[]): Uint8Array {
-  const out = new Uint8Array(bits.length / 8);
-  bits.forEach((bit, i) => {
-    out[i >> 3]! |= bit << (7 - (i & 7));
-  });
-  return out;
+function setBit(bytes: Uint8Array, i: number, bit: number): void {
+  bytes[i >> 3]! |= bit << (7 - (i & 7));
 }
 
 /** Bytes 5, 13, 21 and 29 of SHA-256 of the clean data. */
@@ -44,12 +38,13 @@ function checksumOf(cleanData: Uint8Array): Uint8Array {
 
 function chash160OfString(text: string): string {
   const cleanData = createHash('ripemd160').update(text, 'utf8').digest().subarray(4);
-  const dataBits = bitsOf(cleanData);
-  const checksumBits = bitsOf(checksumOf(cleanData));
+  const checksum = checksumOf(cleanData);
+  const chash = new Uint8Array(CHASH_BITS / 8);
   let d = 0;
   let c = 0;
-  const mixed = IS_CHECKSUM_POSITION.map((isChecksum) => (isChecksum ? checksumBits[c++]! : dataBits[d++]!));
-  return base32Encode(bytesOf(mixed));
+  for (let i = 0; i < CHASH_BITS; i++)
+    setBit(chash, i, IS_CHECKSUM_POSITION[i] ? getBit(checksum, c++) : getBit(cleanData, d++));
+  return base32Encode(chash);
 }
 
 /**
@@ -66,11 +61,15 @@ export function getChash160(definitionOrString: unknown): string {
 /** Checksum check of a 32-character base32 chash, in any letter case; false for any other input. */
 export function isChashValid(s: string): boolean {
   if (typeof s !== 'string' || s.length !== 32) return false;
-  const bytes = base32Decode(s);
-  if (bytes === null || bytes.length !== CHASH_BITS / 8) return false;
-  const bits = bitsOf(bytes);
-  const dataBits = bits.filter((_, i) => !IS_CHECKSUM_POSITION[i]);
-  const checksumBits = bits.filter((_, i) => IS_CHECKSUM_POSITION[i]);
-  const expected = bitsOf(checksumOf(bytesOf(dataBits)));
-  return expected.every((bit, i) => bit === checksumBits[i]);
+  const chash = base32Decode(s);
+  if (chash === null || chash.length !== CHASH_BITS / 8) return false;
+  const cleanData = new Uint8Array(16);
+  const checksum = new Uint8Array(4);
+  let d = 0;
+  let c = 0;
+  for (let i = 0; i < CHASH_BITS; i++) {
+    if (IS_CHECKSUM_POSITION[i]) setBit(checksum, c++, getBit(chash, i));
+    else setBit(cleanData, d++, getBit(chash, i));
+  }
+  return Buffer.from(checksumOf(cleanData)).equals(checksum);
 }

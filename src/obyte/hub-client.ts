@@ -157,8 +157,7 @@ export class HubClient extends EventEmitter {
   private readonly tagPrefix = randomBytes(9).toString('base64');
   private nextTag = 0;
   private openWaiters: Array<{ resolve: () => void; reject: (error: HubError) => void }> = [];
-  /** The hub's own `version` justsaying, once received. */
-  hubVersion: Record<string, unknown> | null = null;
+  private version: Record<string, unknown> | null = null;
 
   constructor(opts: HubClientOptions) {
     super();
@@ -170,6 +169,11 @@ export class HubClient extends EventEmitter {
       heartbeatMs: opts.heartbeatMs ?? DEFAULTS.heartbeatMs,
       logger: opts.logger,
     };
+  }
+
+  /** The hub's own `version` justsaying (protocol_version, alt, library_version…), once received. */
+  get hubVersion(): Record<string, unknown> | null {
+    return this.version;
   }
 
   get connected(): boolean {
@@ -393,7 +397,7 @@ export class HubClient extends EventEmitter {
     const subject = content.subject;
     if (typeof subject !== 'string') return;
     if (subject === 'version' && typeof content.body === 'object' && content.body !== null) {
-      this.hubVersion = content.body as Record<string, unknown>;
+      this.version = content.body as Record<string, unknown>;
     }
     this.emit('justsaying', subject, content.body);
   }

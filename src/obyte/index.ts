@@ -26,3 +26,4 @@ export {
   type ComposePaymentResult,
   type PaymentFees,
 } from './composer.ts';
+export * from './hub-client.ts';

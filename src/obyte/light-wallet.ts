@@ -104,12 +104,13 @@ export async function composeWithHub(hub: HubClient, req: PaymentRequest): Promi
       if (picked.inputs_with_proofs.length === 0 || picked.total_amount < wanted) {
         return { ok: false, error: 'not enough spendable funds', transient: true };
       }
-      // The hub tells only the total; the composer needs nothing more than that.
+      // The hub tells only the total, and the composer uses nothing but the total: spread it over the inputs.
+      const count = picked.inputs_with_proofs.length;
       inputs = picked.inputs_with_proofs.map(({ input }, i) => ({
         unit: input.unit,
         message_index: input.message_index,
         output_index: input.output_index,
-        amount: i === 0 ? picked.total_amount : 0,
+        amount: i === 0 ? picked.total_amount - (count - 1) : 1,
       }));
     }
 

@@ -9,7 +9,7 @@ import { err, ok, type Result } from '../domain/result.ts';
 import { parsePurchaseRequest, purchaseFingerprint, readCredentials, type PurchaseRequest } from '../domain/purchase-request.ts';
 import { convertPurchase, type Conversion } from '../domain/conversion.ts';
 import { computeCashback, type Cashback, type PolicyConfig } from '../domain/policy.ts';
-import { Dec, requiredPairs, type Rates } from '../domain/money.ts';
+import { Dec, requiredPairs, type RatePair, type Rates } from '../domain/money.ts';
 import { authenticate, type Partner } from './partners.ts';
 import type { PayoutBus } from './payouts/outcomes.ts';
 import { failQueuedPayouts } from './payouts/refund.ts';
@@ -23,7 +23,7 @@ export interface PurchaseAnswer {
 /** What a purchase needs to know about one network at request time. */
 export interface PurchaseNetwork {
   readonly name: NetworkName;
-  rates(pairs: readonly string[]): Promise<Result<Rates>>;
+  rates(pairs: readonly RatePair[]): Promise<Result<Rates>>;
   /** Checks a GBYTE purchase's unit on the network: it exists and pays at least `bytes` to non-authors. */
   verifyPurchaseUnit(unit: string, bytes: Big): Promise<Result<void>>;
   /** Bytes the program adds to a textcoin so the customer can claim it (claim fee + tps fee allowance). */

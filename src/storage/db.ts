@@ -70,7 +70,12 @@ export async function openDb(location: StoreLocation): Promise<Db> {
       ? sqliteDialect(location.file)
       : postgresDialect(location.url, location.schema, location.poolSize ?? 10);
   const kysely = new Kysely<Database>({ dialect });
-  const migrator = new Migrator({ db: kysely, provider: { getMigrations: async () => migrations } });
+  const migrator = new Migrator({
+    db: kysely,
+    provider: { getMigrations: async () => migrations },
+    // Kysely looks for its own tables in every schema unless told which one; ours live in the store's schema.
+    ...(location.kind === 'postgres' ? { migrationTableSchema: location.schema ?? 'public' } : {}),
+  });
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await kysely.destroy();

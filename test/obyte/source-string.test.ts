@@ -37,7 +37,7 @@ function check(id: string, outcome: Outcome, run: () => string): void {
   else assert.throws(run, (e: unknown) => e instanceof Error && e.message === outcome.throws, id);
 }
 
-test(`source-strings.json: all ${vectors.cases.length} cases, both serialisations, with ocore's error texts`, () => {
+test(`source-strings.json: all ${vectors.cases.length} cases, both serialisations, with ocore's error texts`, (t) => {
   let checks = 0;
   for (const c of vectors.cases) {
     const value = inputOf(c);
@@ -51,6 +51,7 @@ test(`source-strings.json: all ${vectors.cases.length} cases, both serialisation
   }
   assert.equal(vectors.cases.length, 26);
   assert.equal(checks, 55);
+  t.diagnostic(`${checks} checks`);
 });
 
 test('a BigInt is refused by both serialisations', () => {

@@ -1,6 +1,5 @@
 // The checks ocore's validation.validate() makes before it touches the database: unit hash, field set,
 // fee fields, payload hashes, commissions, version, alt, timestamp and the shape of the header links.
-import { isValidAddress } from '../../obyte/address.ts';
 import { HASH_LENGTH, MAX_MESSAGES_PER_UNIT } from '../../obyte/constants.ts';
 import { getHeadersSize, getTotalPayloadSize } from '../../obyte/length.ts';
 import type { Unit } from '../../obyte/types.ts';
@@ -10,6 +9,7 @@ import { exceptionText, invalid, transientError } from './outcome.ts';
 import {
   has,
   hasFieldsExcept,
+  isAddress,
   isNonemptyArray,
   isNonemptyObject,
   isNonnegativeInteger,
@@ -41,7 +41,6 @@ export interface CheckedUnit {
   readonly raw: Obj;
   readonly asUnit: Unit;
   readonly unit: string;
-  readonly version: string;
   readonly timestamp: number;
   readonly parentUnits: string[];
   readonly lastBall: string;
@@ -49,12 +48,10 @@ export interface CheckedUnit {
   readonly authors: Obj[];
   readonly authorAddresses: string[];
   readonly messages: Obj[];
-  readonly headersCommission: number;
-  readonly payloadCommission: number;
 }
 
 export function checkEnvelope(joint: Obj, raw: Obj, ctx: ValidationContext): CheckedUnit | RejectedJoint {
-  // the hash functions tolerate any JSON; a failure is reported as ocore does, not thrown
+  // still unchecked JSON: ocore reports a unit it cannot hash or measure as an error, and so do we
   const asUnit = raw as unknown as Unit;
   if (!isStringOfLength(raw.unit, HASH_LENGTH)) return invalid('wrong unit length');
   let hash: string;
@@ -106,7 +103,6 @@ export function checkEnvelope(joint: Obj, raw: Obj, ctx: ValidationContext): Che
     raw,
     asUnit,
     unit: raw.unit,
-    version: ctx.version,
     timestamp: raw.timestamp,
     parentUnits: parentUnits as string[],
     lastBall,
@@ -115,13 +111,7 @@ export function checkEnvelope(joint: Obj, raw: Obj, ctx: ValidationContext): Che
     authors: authors as Obj[],
     authorAddresses,
     messages,
-    headersCommission,
-    payloadCommission,
   };
-}
-
-function isAddress(v: unknown): v is string {
-  return isValidAddress(v);
 }
 
 function fieldOf(value: unknown, key: string): unknown {
@@ -175,7 +165,7 @@ function isWellShapedIfPayment(m: Obj): boolean {
   return (
     isNonemptyArray(p.outputs) &&
     (!has(p, 'asset') || isStringOfLength(p.asset, HASH_LENGTH)) &&
-    p.outputs.every((o) => isNonemptyObject(o) && isValidAddress(o.address) && isPositiveInteger(o.amount)) &&
+    p.outputs.every((o) => isNonemptyObject(o) && isAddress(o.address) && isPositiveInteger(o.amount)) &&
     isNonemptyArray(p.inputs) &&
     p.inputs.every((i) => isNonemptyObject(i) && (!has(i, 'type') || (typeof i.type === 'string' && BASE_INPUT_TYPES.includes(i.type))))
   );

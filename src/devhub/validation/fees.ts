@@ -1,10 +1,9 @@
 // Who earns the headers commission and who pays the tps fee, and whether the tps fee is high enough
 // (ocore validateHeadersCommissionRecipients, validateAATrigger, validateTpsFee).
-import { isValidAddress } from '../../obyte/address.ts';
 import type { RejectedJoint, ValidationContext } from '../dag-view.ts';
 import type { CheckedUnit } from './envelope.ts';
 import { invalid, transientError } from './outcome.ts';
-import { has, hasFieldsExcept, isNonemptyArray, isObject, isPositiveInteger } from './predicates.ts';
+import { has, hasFieldsExcept, isAddress, isNonemptyArray, isObject, isPositiveInteger } from './predicates.ts';
 
 export function checkCommissionRecipients(u: CheckedUnit): RejectedJoint | null {
   const recipients = u.raw.earned_headers_commission_recipients;
@@ -18,7 +17,7 @@ export function checkCommissionRecipients(u: CheckedUnit): RejectedJoint | null 
     const share = isObject(recipient) ? recipient.earned_headers_commission_share : undefined;
     if (!isObject(recipient) || !isPositiveInteger(share)) return invalid('earned_headers_commission_share must be positive integer');
     if (hasFieldsExcept(recipient, ['address', 'earned_headers_commission_share'])) return invalid('unknown fields in recipient');
-    if (!isValidAddress(recipient.address) || typeof recipient.address !== 'string') return invalid('invalid recipient address checksum');
+    if (!isAddress(recipient.address)) return invalid('invalid recipient address checksum');
     if (recipient.address <= prevAddress) return invalid('recipient list must be sorted by address');
     totalShare += share;
     prevAddress = recipient.address;

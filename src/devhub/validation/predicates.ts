@@ -1,4 +1,5 @@
 // Shape tests with the exact semantics of ocore validation_utils.js, for values parsed from JSON.
+import { isValidAddress } from '../../obyte/address.ts';
 
 export type Obj = Record<string, unknown>;
 
@@ -32,6 +33,11 @@ export function isPositiveInteger(v: unknown): v is number {
 
 export function isNonnegativeInteger(v: unknown): v is number {
   return isInteger(v) && v >= 0;
+}
+
+/** Upper-case base32 with a valid checksum (ocore isValidAddress). */
+export function isAddress(v: unknown): v is string {
+  return isValidAddress(v);
 }
 
 export function hasFieldsExcept(obj: Obj, allowed: readonly string[]): boolean {

@@ -1,0 +1,54 @@
+// `npm start`: the API server (and, by default, the payout worker) from the configuration in the environment.
+import { ConfigError, loadConfig } from './config.ts';
+import { startRuntime } from './runtime.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`configuration error: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const log = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => {
+    if (config.logLevel === 'silent') return;
+    console[level === 'info' ? 'log' : level](JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...extra }));
+  };
+  const runtime = await startRuntime(config, { log });
+  if (runtime.demoPartner) {
+    console.log(
+      [
+        '',
+        'First start: a demo partner was created. Its key is shown only this once:',
+        `  partner:     ${runtime.demoPartner.name}`,
+        `  partner_key: ${runtime.demoPartner.key}`,
+        '',
+      ].join('\n'),
+    );
+  }
+  const address = runtime.http?.server.address();
+  if (address && typeof address === 'object') {
+    console.log(`cashback API on http://${address.address}:${address.port} (POST /new_purchase, /test/new_purchase)`);
+  }
+  for (const n of Object.values(runtime.networks)) {
+    console.log(`${n.config.name} network: hub ${n.devhub ? `${n.devhub.url} (embedded devhub)` : n.config.hubUrl}, hot wallet ${n.hot.address}, pool funding address ${n.funding.address}`);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', `stopping on ${signal}`);
+    await runtime.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
