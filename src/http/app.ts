@@ -40,7 +40,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     logger: deps.logger ?? false,
     bodyLimit: deps.bodyLimit,
     trustProxy: deps.trustProxy,
-    ignoreTrailingSlash: true,
+    routerOptions: { ignoreTrailingSlash: true },
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

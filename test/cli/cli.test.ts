@@ -1,0 +1,162 @@
+// The operator's `cashback` command, run as a real child process on a fresh data directory.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { generateMnemonic, walletKey } from '../../src/obyte/keys.ts';
+import { KEY_INDEX } from '../../src/runtime.ts';
+import { openDb, type Db } from '../../src/storage/db.ts';
+import { authenticate, findPartner } from '../../src/services/partners.ts';
+import { TEST_PG_URL } from '../helpers/stores.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `cashback ARGS` with only the given settings in its environment. */
+function cashback(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      ['bin/cashback.js', ...args],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+function json(run: Run): unknown {
+  assert.equal(run.code, 0, run.stderr);
+  return JSON.parse(run.stdout);
+}
+
+describe('cashback CLI on sqlite', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cashback-cli-'));
+  const env = { DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  const mnemonic = generateMnemonic();
+  const name = 'Cafe Central';
+  let key = '';
+  let db: Db;
+
+  before(() => writeFileSync(join(dataDir, 'wallet.json'), JSON.stringify({ mnemonic })));
+  after(async () => {
+    await db?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('partner add prints the name and a key that authenticates; the same name again is refused', async () => {
+    const added = json(await cashback(['partner', 'add', name, '--json'], env)) as { partner: string; key: string };
+    assert.deepEqual(Object.keys(added), ['partner', 'key']);
+    assert.equal(added.partner, name);
+    assert.match(added.key, /^[A-Za-z0-9_-]{43}$/);
+    key = added.key;
+    db = await openDb({ kind: 'sqlite', file: join(dataDir, 'cashback.sqlite') });
+    assert.equal((await authenticate(db, name, key))?.name, name);
+
+    const again = await cashback(['partner', 'add', name], env);
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /partner "Cafe Central" exists already/);
+    assert.equal(again.stdout, '');
+  });
+
+  test('partner list and partner show', async () => {
+    const list = json(await cashback(['partner', 'list', '--json'], env)) as Array<Record<string, unknown>>;
+    assert.equal(list.length, 1);
+    assert.equal(list[0]!.partner, name);
+    assert.equal(list[0]!.enabled, true);
+
+    const shown = json(await cashback(['partner', 'show', name, '--json'], env)) as {
+      partner: string;
+      enabled: boolean;
+      networks: Record<string, { deposit_address: string; deposit_balance: number }>;
+    };
+    assert.equal(shown.partner, name);
+    assert.equal(shown.enabled, true);
+    const p = (await findPartner(db, name))!;
+    const address = walletKey(mnemonic, KEY_INDEX.depositBase + p.depositIndex).address;
+    assert.deepEqual(shown.networks, {
+      main: { deposit_address: address, deposit_balance: 0 },
+      test: { deposit_address: address, deposit_balance: 0 },
+    });
+  });
+
+  test('partner disable, enable and rotate-key', async () => {
+    const disabled = await cashback(['partner', 'disable', name], env);
+    assert.equal(disabled.code, 0, disabled.stderr);
+    assert.equal((await findPartner(db, name))!.enabled, false);
+    assert.equal(await authenticate(db, name, key), null);
+
+    assert.deepEqual(json(await cashback(['partner', 'enable', name, '--json'], env)), { partner: name, enabled: true });
+    assert.equal((await authenticate(db, name, key))?.name, name);
+
+    const rotated = json(await cashback(['partner', 'rotate-key', name, '--json'], env)) as { partner: string; key: string };
+    assert.equal(rotated.partner, name);
+    assert.notEqual(rotated.key, key);
+    assert.equal(await authenticate(db, name, key), null, 'the old key stops working');
+    assert.equal((await authenticate(db, name, rotated.key))?.name, name);
+  });
+
+  test('pool status and purchases on an empty store', async () => {
+    const pool = json(await cashback(['pool', 'status', '--json'], env)) as Record<string, Record<string, unknown>>;
+    assert.deepEqual(Object.keys(pool), ['main', 'test']);
+    for (const n of ['main', 'test']) {
+      assert.deepEqual(pool[n], {
+        pool: 0,
+        reserved: 0,
+        textcoins_outstanding: 0,
+        partner_deposits: 0,
+        paid: 0,
+        network_fees: 0,
+        hot_address: walletKey(mnemonic, KEY_INDEX.hot).address,
+        funding_address: walletKey(mnemonic, KEY_INDEX.funding).address,
+      });
+    }
+    assert.deepEqual(json(await cashback(['purchases', '--json'], env)), []);
+  });
+
+  test('bad input exits non-zero with a message on stderr', async () => {
+    const moon = await cashback(['purchases', '--network', 'moon'], env);
+    assert.notEqual(moon.code, 0);
+    assert.match(moon.stderr, /network must be main or test, got "moon"/);
+    const nobody = await cashback(['partner', 'show', 'nobody'], env);
+    assert.notEqual(nobody.code, 0);
+    assert.match(nobody.stderr, /no partner "nobody"/);
+    assert.equal(nobody.stdout, '');
+  });
+});
+
+describe('cashback CLI on postgres', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cashback-cli-pg-'));
+  const name = `cli-${randomBytes(6).toString('hex')}`;
+
+  after(async () => {
+    // the CLI works on the public schema, shared with every other run: take back only what this test added
+    const client = new pg.Client({ connectionString: TEST_PG_URL });
+    await client.connect();
+    try {
+      await client.query('delete from partners where name = $1', [name]);
+    } finally {
+      await client.end();
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('partner add writes to the DATABASE_URL store', async () => {
+    const added = json(await cashback(['partner', 'add', name, '--json'], { DATA_DIR: dataDir, DATABASE_URL: TEST_PG_URL })) as { partner: string; key: string };
+    assert.equal(added.partner, name);
+    const db = await openDb({ kind: 'postgres', url: TEST_PG_URL, poolSize: 1 });
+    try {
+      assert.equal((await authenticate(db, name, added.key))?.name, name);
+    } finally {
+      await db.close();
+    }
+  });
+});
