@@ -1,6 +1,7 @@
 // The five real clients of clients.md, each with its body exactly as it goes on the wire.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect, type AddressInfo } from 'node:net';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { STORE_KINDS } from '../helpers/stores.ts';
 import type { NetworkName } from '../../src/storage/schema.ts';
@@ -17,6 +18,23 @@ function bytesFor(microUsd: bigint, pct: bigint): bigint {
 }
 
 type Answer = Awaited<ReturnType<TestApp['post']>>;
+
+/** One raw HTTP/1.0 exchange, as WordPress's default transport makes it: the server closes the connection after the answer. */
+function http10(port: number, path: string, headers: Record<string, string>, body: string): Promise<{ head: string; body: string }> {
+  return new Promise((done, fail) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', fail);
+    socket.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const split = text.indexOf('\r\n\r\n');
+      done({ head: text.slice(0, split), body: text.slice(split + 4) });
+    });
+    const lines = [`POST ${path} HTTP/1.0`, 'Host: 127.0.0.1', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), `Content-Length: ${Buffer.byteLength(body)}`];
+    socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  });
+}
 
 function assertPaid(res: Answer, cashback: bigint): string {
   assert.equal(res.status, 200);
@@ -76,17 +94,21 @@ for (const kind of STORE_KINDS) {
       assert.equal(row.description, null);
     });
 
-    test('B, WooBytes 1.x: charset=UTF-8, HTTP/1.0-style close, guest customer 0, email address paid as a textcoin, GBYTE in exponent notation', async () => {
+    test('B, WooBytes 1.x: HTTP/1.0 with charset=UTF-8, guest customer 0, email address paid as a textcoin, GBYTE in exponent notation', async () => {
       const headers = {
-        'content-type': 'application/x-www-form-urlencoded; charset=UTF-8',
-        connection: 'close',
-        'user-agent': 'WordPress/5.2; https://shop.example',
-        'accept-encoding': 'deflate, gzip',
+        'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8',
+        Connection: 'close',
+        'User-Agent': 'WordPress/5.2; https://shop.example',
+        'Accept-Encoding': 'deflate, gzip',
       };
       const fiat =
         `${auth}&customer=0&order_id=1234&description=woocommerce+sale&merchant=${app.partner.name}` +
         `&address=buyer%2Btag%40example.com&currency=EUR&currency_amount=49.90&partner_cashback_percentage=0&purchase_unit=`;
-      const res = await app.post('/new_purchase', fiat, headers);
+      await app.runtime.http!.listen({ host: '127.0.0.1', port: 0 });
+      const raw = await http10((app.runtime.http!.server.address() as AddressInfo).port, '/new_purchase', headers, fiat);
+      assert.match(raw.head, /^HTTP\/1\.[01] 200 /);
+      assert.match(raw.head, /\r\nx-request-id: \S+/i);
+      const res: Answer = { status: 200, headers: {}, json: JSON.parse(raw.body) as Record<string, unknown> };
       // 49.90 EUR = 53.892 USD, 10%
       const unit = assertPaid(res, bytesFor(53_892_000n, 10n));
       const row = await purchase('main', '1234');
