@@ -4,6 +4,7 @@ import Big from 'big.js';
 import type { NetworkName } from './storage/schema.ts';
 import type { StoreLocation } from './storage/db.ts';
 import { policyProblems, type PolicyConfig } from './domain/policy.ts';
+import { CBR_DAILY_URL, ECB_DAILY_URL } from './rates/fiat-source.ts';
 
 /**
  * The whole configuration, parsed once at start from environment variables and/or a JSON file
@@ -238,8 +239,8 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
       fixed: parseFixedRates(r.raw('FIXED_RATES') ?? (embedded ? 'EUR_USD=1.08,RUB_USD=0.011' : undefined)),
       fiat: {
         enabled: r.bool('FIAT_RATES', !embedded),
-        ecbUrl: r.str('ECB_RATES_URL', 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml'),
-        cbrUrl: r.str('CBR_RATES_URL', 'https://www.cbr.ru/scripts/XML_daily.asp'),
+        ecbUrl: r.str('ECB_RATES_URL', ECB_DAILY_URL),
+        cbrUrl: r.str('CBR_RATES_URL', CBR_DAILY_URL),
         timeoutMs: r.int('FIAT_RATES_TIMEOUT_MS', 5000, 100),
       },
     },

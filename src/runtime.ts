@@ -1,6 +1,5 @@
 // The composition root: builds every part from the configuration and wires them together.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type Big from 'big.js';
@@ -9,7 +8,8 @@ import { openDb, type Db } from './storage/db.ts';
 import type { NetworkName } from './storage/schema.ts';
 import { depositAccount } from './storage/ledger.ts';
 import { HubClient } from './obyte/hub-client.ts';
-import { generateMnemonic, isValidMnemonic, newTextcoin, textcoinLink, walletKey, type KeyPair } from './obyte/keys.ts';
+import { newTextcoin, textcoinLink, walletKey, type KeyPair } from './obyte/keys.ts';
+import { KEY_INDEX, secretKey, walletMnemonic } from './wallet.ts';
 import { textcoinClaimFee } from './obyte/constants.ts';
 import { startDevHub, type DevHub } from './devhub/index.ts';
 import { HubPayoutChain } from './chain/hub-payout-chain.ts';
@@ -33,9 +33,6 @@ import { buildHttpApp } from './http/app.ts';
 
 export type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
 
-/** Wallet derivation: index 0 pays, index 1 receives the operator's pool top-ups, 100 + n is partner n's deposit address. */
-export const KEY_INDEX = { hot: 0, funding: 1, depositBase: 100 } as const;
-
 export interface NetworkRuntime {
   config: NetworkConfig;
   devhub: DevHub | null;
@@ -43,6 +40,7 @@ export interface NetworkRuntime {
   hot: KeyPair;
   funding: KeyPair;
   chain: HubPayoutChain;
+  deposits: HubDepositChain;
   rates: RateCache;
   sender: PayoutSender | null;
   purchase: PurchaseNetwork;
@@ -62,22 +60,6 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-function loadOrCreate(file: string, create: (() => string) | null, what: string): string {
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  if (!create) throw new Error(`${what} not found at ${file}`);
-  const value = create();
-  writeFileSync(file, value + '\n', { mode: 0o600 });
-  return value;
-}
-
-export function walletMnemonic(config: Config): string {
-  if (config.wallet.mnemonic) return config.wallet.mnemonic;
-  const stored = loadOrCreate(config.wallet.file, config.wallet.create ? () => JSON.stringify({ mnemonic: generateMnemonic() }) : null, 'wallet');
-  const mnemonic = (JSON.parse(stored) as { mnemonic?: unknown }).mnemonic;
-  if (typeof mnemonic !== 'string' || !isValidMnemonic(mnemonic)) throw new Error(`${config.wallet.file} holds no valid mnemonic`);
-  return mnemonic;
-}
-
 /** Devnet prices for the embedded default (no price oracle exists there): roughly today's market. */
 const DEVNET_FEEDS: Readonly<Record<string, number>> = { GBYTE_USD: 8.5, BTC_USD: 95000, GBYTE_BTC: 0.00008947 };
 
@@ -85,8 +67,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
   const log: Log = opts.log ?? (() => undefined);
   mkdirSync(config.dataDir, { recursive: true });
   const mnemonic = walletMnemonic(config);
-  const secret = config.secretKey.value ?? Buffer.from(loadOrCreate(config.secretKey.file, () => randomBytes(32).toString('hex'), 'secret key'), 'hex');
-  const box = new SecretBox(secret);
+  const box = new SecretBox(secretKey(config));
   const db = await openDb(config.store);
   const policy = config.policy;
   const mailer: Mailer = createMailer(config.mail);
@@ -95,10 +76,16 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
   const closers: Array<() => Promise<void> | void> = [];
   const hot = walletKey(mnemonic, KEY_INDEX.hot);
   const funding = walletKey(mnemonic, KEY_INDEX.funding);
+  // Deriving a key costs tens of milliseconds, so each is derived once.
   const depositKeys = new Map<number, KeyPair>();
+  const keysByAddress = new Map<string, KeyPair>([[funding.address, funding]]);
   const depositKey = (index: number): KeyPair => {
     let key = depositKeys.get(index);
-    if (!key) depositKeys.set(index, (key = walletKey(mnemonic, KEY_INDEX.depositBase + index)));
+    if (!key) {
+      key = walletKey(mnemonic, KEY_INDEX.depositBase + index);
+      depositKeys.set(index, key);
+      keysByAddress.set(key.address, key);
+    }
     return key;
   };
   const mailDeps = {
@@ -132,6 +119,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     await hub.connect();
     closers.push(() => hub.close());
     const chain = new HubPayoutChain(hub, hot, nc.protocol);
+    const deposits = new HubDepositChain(hub, nc.protocol, (address) => keysByAddress.get(address), hot.address);
     const sources: RateSource[] = [
       createHubRateSource({ hub, oracles: [nc.oracleAddress ?? devhub?.oracleAddress].filter((a): a is string => !!a) }),
     ];
@@ -177,7 +165,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
       // the claiming unit's fees plus twice the tps fee, as ocore's wallet adds to a textcoin
       textcoinAllowance: () => claimFee + 2 * chain.lastTpsFee,
     };
-    return { config: nc, devhub, hub, hot, funding, chain, rates, sender, purchase };
+    return { config: nc, devhub, hub, hot, funding, chain, deposits, rates, sender, purchase };
   };
 
   const networks = {
@@ -195,11 +183,10 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     for (const n of embedded) await n.devhub!.faucet(depositKey(added.value.partner.depositIndex).address, 1_000e9);
   }
 
-  const ownAddresses = async () => {
-    const partners = await listPartners(db);
+  const watchedAddresses = async (): Promise<WatchedAddress[]> => {
     const watched: WatchedAddress[] = [{ address: funding.address, account: 'pool' }];
-    for (const p of partners) watched.push({ address: depositKey(p.depositIndex).address, account: depositAccount(p.id) });
-    return { watched, own: new Set([hot.address, ...watched.map((w) => w.address)]) };
+    for (const p of await listPartners(db)) watched.push({ address: depositKey(p.depositIndex).address, account: depositAccount(p.id) });
+    return watched;
   };
   // One scan at a time per network: two at once would compose the same sweep twice.
   const scans: Record<NetworkName, Promise<void>> = { main: Promise.resolve(), test: Promise.resolve() };
@@ -209,15 +196,12 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     return next;
   };
   const scanOnce = async (name: NetworkName) => {
-    const n = networks[name];
-    const { watched, own } = await ownAddresses();
-    const keys = new Map<string, KeyPair>([[funding.address, funding]]);
-    for (const p of await listPartners(db)) keys.set(depositKey(p.depositIndex).address, depositKey(p.depositIndex));
-    const depositChain = new HubDepositChain(n.hub, n.config.protocol, keys, hot.address);
-    const result = await creditDeposits(db, name, depositChain, watched, own);
+    const { deposits } = networks[name];
+    const watched = await watchedAddresses();
+    const addresses = watched.map((w) => w.address);
+    const result = await creditDeposits(db, name, deposits, watched, new Set([hot.address, ...addresses]));
     if (result.credited > 0) log('info', 'deposits credited', { network: name, count: result.credited, bytes: result.bytes.toString() });
-    const credited = await db.kysely.selectFrom('chain_credits').select('address').distinct().where('network', '=', name).execute();
-    await sweepDeposits(db, name, depositChain, credited.map((c) => c.address));
+    await sweepDeposits(db, name, deposits, addresses);
   };
 
   if (runsWorker) {

@@ -1,13 +1,8 @@
-import { composeWithHub } from '../obyte/light-wallet.ts';
-import { HubError, isTransientHubError, type HubClient } from '../obyte/hub-client.ts';
+import { composeWithHub, hubFailure } from '../obyte/light-wallet.ts';
+import { HubError, type HubClient } from '../obyte/hub-client.ts';
 import type { KeyPair } from '../obyte/keys.ts';
 import type { Joint } from '../obyte/types.ts';
 import type { ChainFailure, Composed, PayoutChain } from '../services/payouts/ports.ts';
-
-function failureOf(e: unknown): ChainFailure {
-  if (e instanceof HubError) return { ok: false, error: e.message, transient: e.kind !== 'response' || isTransientHubError(e.message) };
-  throw e;
-}
 
 /** The payout engine's view of one Obyte network: a hot wallet key and a hub connection. */
 export class HubPayoutChain implements PayoutChain {
@@ -42,7 +37,7 @@ export class HubPayoutChain implements PayoutChain {
       return { ok: true };
     } catch (e) {
       if (e instanceof HubError && e.kind === 'response' && e.message === 'known') return { ok: true };
-      return failureOf(e);
+      return hubFailure(e);
     }
   }
 

@@ -3,7 +3,7 @@ import { failure } from '../domain/errors.ts';
 import { Dec } from '../domain/money.ts';
 import { err, ok, type Result } from '../domain/result.ts';
 import { HubError, type HubClient } from '../obyte/hub-client.ts';
-import type { PaymentPayload } from '../obyte/types.ts';
+import { baseOutputs } from '../obyte/payments.ts';
 
 /**
  * A GBYTE purchase's unit must exist on the network and pay at least the purchase amount in bytes to addresses
@@ -20,11 +20,8 @@ export async function verifyPurchaseUnit(hub: HubClient, unit: string, bytes: Bi
   if (!('joint' in answer)) return err(failure('purchase_unit_not_found'));
   const u = answer.joint.unit;
   const authors = new Set(u.authors.map((a) => a.address));
-  let paid = Dec(0);
-  for (const message of u.messages) {
-    const payload = message.payload as PaymentPayload | undefined;
-    if (message.app !== 'payment' || !payload || payload.asset) continue;
-    for (const o of payload.outputs) if (!authors.has(o.address)) paid = paid.plus(o.amount);
-  }
+  const paid = baseOutputs(u)
+    .filter((o) => !authors.has(o.address))
+    .reduce((sum, o) => sum.plus(o.amount), Dec(0));
   return paid.gte(bytes) ? ok(undefined) : err(failure('purchase_unit_underpaid', { detail: `pays ${paid} of ${bytes}` }));
 }

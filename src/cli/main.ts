@@ -7,7 +7,7 @@ import { balance, balances, depositAccount } from '../storage/ledger.ts';
 import { walletKey } from '../obyte/keys.ts';
 import { HubClient } from '../obyte/hub-client.ts';
 import { addPartner, findPartner, listPartners, rotateKey, setEnabled, type Partner } from '../services/partners.ts';
-import { KEY_INDEX, walletMnemonic } from '../runtime.ts';
+import { KEY_INDEX, walletMnemonic } from '../wallet.ts';
 import { table } from './table.ts';
 
 class CliError extends Error {}
@@ -29,7 +29,7 @@ async function withDb<T>(fn: (db: Db, config: Config) => Promise<T>): Promise<T>
 }
 
 function depositAddress(config: Config, partner: Partner): string {
-  return walletKey(walletMnemonic({ ...config, wallet: { ...config.wallet, create: false } }), KEY_INDEX.depositBase + partner.depositIndex).address;
+  return walletKey(walletMnemonic(config, false), KEY_INDEX.depositBase + partner.depositIndex).address;
 }
 
 async function partnerDetails(db: Db, config: Config, partner: Partner) {
@@ -129,7 +129,7 @@ program
   .addOption(json())
   .action(async (o: { json?: boolean }) =>
     withDb(async (db, config) => {
-      const mnemonic = walletMnemonic({ ...config, wallet: { ...config.wallet, create: false } });
+      const mnemonic = walletMnemonic(config, false);
       const result: Record<string, Record<string, unknown>> = {};
       for (const n of NETWORKS) {
         const b = await balances(db.kysely, n);

@@ -1,5 +1,6 @@
 // The devhub's DAG in SQLite. Every unit sits on the main chain: it gets the next main chain index when
 // accepted, and units become stable in that order. A file-backed database keeps the DAG across restarts.
+import { baseOutputs } from '../obyte/payments.ts';
 import Database from 'better-sqlite3';
 import type { Joint, Unit } from '../obyte/types.ts';
 import { getBase64Hash } from '../obyte/unit-hash.ts';
@@ -369,12 +370,8 @@ export class DagStore implements DagView {
         this.stmt.notFree.run(parent);
       }
       for (const author of unit.authors) this.stmt.insertAuthor.run(hash, author.address);
-      unit.messages.forEach((message, messageIndex) => {
-        if (message.app !== 'payment') return;
-        const payload = message.payload as { asset?: string; outputs: Array<{ address: string; amount: number }> };
-        if (payload.asset) return; // the devhub keeps bytes only
-        payload.outputs.forEach((o, outputIndex) => this.stmt.insertOutput.run(hash, messageIndex, outputIndex, o.address, o.amount));
-      });
+      // the devhub keeps bytes only
+      for (const o of baseOutputs(unit)) this.stmt.insertOutput.run(hash, o.message_index, o.output_index, o.address, o.amount);
       for (const ref of effects.spent) {
         const { changes } = this.stmt.spend.run(hash, ref.unit, ref.message_index, ref.output_index);
         if (changes !== 1) throw new Error(`output ${ref.unit}:${ref.message_index}:${ref.output_index} is already spent or missing`);

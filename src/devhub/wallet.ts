@@ -5,7 +5,6 @@ import type { KeyPair } from '../obyte/keys.ts';
 import type { Output } from '../obyte/types.ts';
 import { pickDivisibleCoins } from './coins.ts';
 import type { HubNode, ParentsAnswer, PostOutcome } from './node.ts';
-import { composeDataFeed } from './own-units.ts';
 
 // room for the headers and payload commissions: ocore's pick_divisible_coins_for_amount reserves 2000 bytes
 const feeMargin = (outputs: number) => 2000 + 100 * outputs;
@@ -52,7 +51,17 @@ export class HubWallet {
     const props = this.node.parents();
     const coins = this.coins(oracle, feeMargin(1), props);
     if (!coins) return { ok: false, error: `not enough funds on ${oracle.address}` };
-    const composed = composeDataFeed({ params: this.node.params, oracle, inputs: coins.inputs, feeds: payload, props });
+    // ocore's order: the data_feed first, then the payment of the fees with the change back to the oracle
+    const composed = composePayment({
+      params: this.node.params,
+      author: { address: oracle.address, privateKey: oracle.privateKey },
+      inputs: coins.inputs,
+      outputs: [{ address: oracle.address, amount: 0 }],
+      changeAddress: oracle.address,
+      sendAll: true,
+      props,
+      messages: [{ app: 'data_feed', payload_location: 'inline', payload_hash: '', payload }],
+    });
     if (!composed.ok) return { ok: false, error: `not enough funds on ${oracle.address}` };
     return result(this.node.post({ unit: composed.unit }));
   }

@@ -13,8 +13,8 @@ import {
 } from './constants.ts';
 import { getHeadersSize, getOversizeFee, getTotalPayloadSize } from './length.ts';
 import { sign } from './signature.ts';
-import type { Author, Definition, Output, ParentsProps, PaymentMessage, TransferInput, Unit } from './types.ts';
-import { getBase64Hash, getUnitHash, getUnitHashToSign } from './unit-hash.ts';
+import type { Author, Definition, Message, Output, ParentsProps, PaymentMessage, TransferInput, Unit } from './types.ts';
+import { getBase64Hash, getMessagePayloadHash, getUnitHash, getUnitHashToSign } from './unit-hash.ts';
 
 const SIGNING_PATH = 'r';
 const SIGNATURE_PLACEHOLDER = '-'.repeat(SIG_LENGTH);
@@ -32,6 +32,8 @@ export interface ComposePaymentOptions {
   /** Everything minus fees (and minus the other outputs) goes to outputs[0].address; no change output. */
   sendAll?: boolean;
   props: ParentsProps;
+  /** Messages that go before the payment (an oracle's data_feed); their payload hashes are filled in here. */
+  messages?: readonly Message[];
 }
 
 export interface PaymentFees {
@@ -111,13 +113,14 @@ export function composePayment(opts: ComposePaymentOptions): ComposePaymentResul
       outputs: [remainder, ...fixedOutputs],
     },
   };
+  const others: Message[] = (opts.messages ?? []).map((m) => ({ ...m, payload_hash: PAYLOAD_HASH_PLACEHOLDER }));
   const unitAuthor: Author = { address: author.address, authentifiers: { [SIGNING_PATH]: SIGNATURE_PLACEHOLDER } };
   if (author.definition) unitAuthor.definition = author.definition;
   // key order as ocore writes it, so the JSON we post reads like an ocore unit
   const unit: Unit = {
     version: params.version,
     alt: params.alt,
-    messages: [message],
+    messages: [...others, message],
     authors: [unitAuthor],
     parent_units: [...props.parent_units],
     last_ball: props.last_stable_mc_ball,
@@ -138,6 +141,7 @@ export function composePayment(opts: ComposePaymentOptions): ComposePaymentResul
   remainder.amount = remainderAmount;
   message.payload.outputs.sort(compareOutputs);
   message.payload_hash = getBase64Hash(message.payload, !isVersionWithoutTimestamp(unit.version));
+  for (const m of others) m.payload_hash = getMessagePayloadHash(m, unit.version);
   unitAuthor.authentifiers = { [SIGNING_PATH]: sign(getUnitHashToSign(unit), author.privateKey) };
   unit.unit = getUnitHash(unit);
 

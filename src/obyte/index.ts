@@ -27,3 +27,5 @@ export {
   type PaymentFees,
 } from './composer.ts';
 export * from './hub-client.ts';
+export { baseOutputs, baseTransferInputs, type PositionedOutput } from './payments.ts';
+export { composeWithHub, hubFailure, unspentOutputs, witnesses, type ComposedPayment, type ComposeFailure, type PaymentRequest } from './light-wallet.ts';

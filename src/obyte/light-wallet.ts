@@ -3,7 +3,8 @@
 import { composePayment } from './composer.ts';
 import { HubError, isTransientHubError, type HubClient } from './hub-client.ts';
 import type { KeyPair } from './keys.ts';
-import type { Joint, Output, PaymentPayload, TransferInput, Unit } from './types.ts';
+import { baseOutputs, baseTransferInputs } from './payments.ts';
+import type { Output, TransferInput, Unit } from './types.ts';
 
 export interface ComposedPayment {
   ok: true;
@@ -31,7 +32,8 @@ export interface PaymentRequest {
 
 const witnessCache = new WeakMap<HubClient, string[]>();
 
-async function witnesses(hub: HubClient): Promise<string[]> {
+/** The hub's witness list, asked once per connection object: light requests must name it. */
+export async function witnesses(hub: HubClient): Promise<string[]> {
   const cached = witnessCache.get(hub);
   if (cached) return cached;
   const list = await hub.getWitnesses();
@@ -44,7 +46,8 @@ function feeAllowance(outputs: number, inputs: number): number {
   return 1200 + 60 * outputs + 100 * inputs;
 }
 
-function failureOf(e: unknown): ComposeFailure {
+/** A hub error as an expected failure; anything else is a bug and is thrown on. */
+export function hubFailure(e: unknown): ComposeFailure {
   if (e instanceof HubError) return { ok: false, error: e.message, transient: e.kind !== 'response' || isTransientHubError(e.message) };
   throw e;
 }
@@ -52,27 +55,18 @@ function failureOf(e: unknown): ComposeFailure {
 /** Outputs of `address` that no unit in its history spends: the coins a send-all needs. */
 export async function unspentOutputs(hub: HubClient, address: string): Promise<Array<TransferInput & { amount: number }>> {
   const history = await hub.getHistory({ witnesses: await witnesses(hub), addresses: [address] });
-  const joints: Joint[] = [...(history.unstable_mc_joints ?? []), ...(history.joints ?? [])];
-  const spent = new Set<string>();
-  const outputs = new Map<string, TransferInput & { amount: number }>();
-  for (const { unit } of joints) {
-    unit.messages.forEach((message, messageIndex) => {
-      if (message.app !== 'payment') return;
-      const payload = message.payload as PaymentPayload | undefined;
-      if (!payload || payload.asset) return;
-      for (const input of payload.inputs) if (!('type' in input)) spent.add(`${input.unit}:${input.message_index}:${input.output_index}`);
-      payload.outputs.forEach((output, outputIndex) => {
-        if (output.address !== address || !unit.unit) return;
-        outputs.set(`${unit.unit}:${messageIndex}:${outputIndex}`, {
-          unit: unit.unit,
-          message_index: messageIndex,
-          output_index: outputIndex,
-          amount: output.amount,
-        });
-      });
-    });
+  const units = [...(history.unstable_mc_joints ?? []), ...(history.joints ?? [])].map((j) => j.unit);
+  const key = (i: TransferInput) => `${i.unit}:${i.message_index}:${i.output_index}`;
+  const spent = new Set(units.flatMap((u) => baseTransferInputs(u).map(key)));
+  const coins = new Map<string, TransferInput & { amount: number }>();
+  for (const u of units) {
+    if (!u.unit) continue;
+    for (const o of baseOutputs(u)) {
+      const coin = { unit: u.unit, message_index: o.message_index, output_index: o.output_index, amount: o.amount };
+      if (o.address === address && !spent.has(key(coin))) coins.set(key(coin), coin);
+    }
   }
-  return [...outputs].filter(([k]) => !spent.has(k)).map(([, v]) => v);
+  return [...coins.values()];
 }
 
 export async function composeWithHub(hub: HubClient, req: PaymentRequest): Promise<ComposedPayment | ComposeFailure> {
@@ -127,6 +121,6 @@ export async function composeWithHub(hub: HubClient, req: PaymentRequest): Promi
     const { headers, payload, tps } = composed.fees;
     return { ok: true, unit: composed.unit, fee: headers + payload + tps + (composed.unit.oversize_fee ?? 0), tpsFee: tps };
   } catch (e) {
-    return failureOf(e);
+    return hubFailure(e);
   }
 }

@@ -44,18 +44,10 @@ export function getUnitContentHash(unit: Unit): string {
   return getBase64Hash(getNakedUnit(unit), !isVersionWithoutTimestamp(unit.version));
 }
 
-export interface StrippedUnit {
-  content_hash: string;
-  version: string;
-  alt: string;
-  authors: Array<{ address: string }>;
-  witness_list_unit?: string;
-  witnesses?: string[];
-  parent_units?: string[];
-  last_ball?: string;
-  last_ball_unit?: string;
-  timestamp?: number;
-}
+export type StrippedUnit = { content_hash: string; authors: Array<{ address: string }> } & Pick<
+  Unit,
+  'version' | 'alt' | 'witness_list_unit' | 'witnesses' | 'parent_units' | 'last_ball' | 'last_ball_unit' | 'timestamp'
+>;
 
 /** What the unit hash covers: the content hash plus the header fields that place the unit in the DAG. */
 export function getStrippedUnit(unit: Unit): StrippedUnit {

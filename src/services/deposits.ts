@@ -17,6 +17,8 @@ export interface IncomingPayment {
 /** What deposit crediting needs from the network (implemented over a hub in src/chain/). */
 export interface DepositChain {
   incoming(addresses: readonly string[]): Promise<IncomingPayment[]>;
+  /** Those of the addresses that hold any bytes (one request, not one per address). */
+  holding(addresses: readonly string[]): Promise<string[]>;
   /** Moves everything on `from` to the hot wallet; returns the unit and its fee, or null when nothing is there. */
   sweep(from: string): Promise<{ unit: string; fee: bigint } | null>;
 }
@@ -38,12 +40,11 @@ export async function creditDeposits(
   watched: readonly WatchedAddress[],
   ownAddresses: ReadonlySet<string>,
   now = Date.now(),
-): Promise<{ credited: number; bytes: bigint; addresses: string[] }> {
+): Promise<{ credited: number; bytes: bigint }> {
   const accountOf = new Map(watched.map((w) => [w.address, w.account]));
   const payments = await chain.incoming(watched.map((w) => w.address));
   let credited = 0;
   let bytes = 0n;
-  const touched = new Set<string>();
   for (const p of payments) {
     const account = accountOf.get(p.address);
     if (!account || !p.stable || p.authors.some((a) => ownAddresses.has(a))) continue;
@@ -66,18 +67,17 @@ export async function creditDeposits(
       });
       credited++;
       bytes += p.amount;
-      touched.add(p.address);
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
     }
   }
-  return { credited, bytes, addresses: [...touched] };
+  return { credited, bytes };
 }
 
-/** Sweeps credited funds from deposit addresses to the hot wallet; the program pays the network fee. */
+/** Sweeps whatever the watched addresses hold to the hot wallet; the program pays the network fee. */
 export async function sweepDeposits(db: Db, network: NetworkName, chain: DepositChain, addresses: readonly string[], now = Date.now()): Promise<number> {
   let swept = 0;
-  for (const address of addresses) {
+  for (const address of await chain.holding(addresses)) {
     const result = await chain.sweep(address);
     if (!result) continue;
     await db.kysely.transaction().execute(async (tx) => {

@@ -68,9 +68,8 @@ export async function submitPurchase(
   deps: PurchaseDeps,
   network: PurchaseNetwork,
   raw: Record<string, unknown>,
-  authenticated?: Partner,
 ): Promise<Result<PurchaseAnswer>> {
-  const partner = authenticated ?? (await authenticateRaw(deps.db, raw));
+  const partner = await authenticateRaw(deps.db, raw);
   if (!partner) return err(failure('authentication_failed'));
 
   const parsed = parsePurchaseRequest(raw, { maxPartnerPct: deps.policy.maxPartnerPct });
@@ -97,7 +96,7 @@ export async function submitPurchase(
   return awaitPayout(deps, network.name, taken.value.payoutId, taken.value.cashback);
 }
 
-export async function authenticateRaw(db: Db, raw: Record<string, unknown>): Promise<Partner | null> {
+async function authenticateRaw(db: Db, raw: Record<string, unknown>): Promise<Partner | null> {
   const credentials = readCredentials(raw);
   return credentials ? authenticate(db, credentials.partner, credentials.partnerKey) : null;
 }
@@ -177,6 +176,13 @@ async function programUsdInWindow(deps: PurchaseDeps, network: NetworkName, part
   return { customer: await sum('customer', req.customer, true), address: await sum('recipient', recipient, false) };
 }
 
+/** Carries a shortfall out of the order's transaction, rolling it back. */
+class Short extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.message);
+  }
+}
+
 async function takeOrder(
   deps: PurchaseDeps,
   network: PurchaseNetwork,
@@ -194,11 +200,6 @@ async function takeOrder(
   const outputAmount = cashback.total + extra;
   const rates = Object.fromEntries(Object.entries(conversion.used).map(([k, v]) => [k, v.toString()]));
 
-  class Short extends Error {
-    constructor(readonly failure: Failure) {
-      super(failure.message);
-    }
-  }
   try {
     await deps.db.kysely.transaction().execute(async (tx) => {
       await tx

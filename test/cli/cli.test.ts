@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { generateMnemonic, walletKey } from '../../src/obyte/keys.ts';
-import { KEY_INDEX } from '../../src/runtime.ts';
+import { KEY_INDEX } from '../../src/wallet.ts';
 import { openDb, type Db } from '../../src/storage/db.ts';
 import { authenticate, findPartner } from '../../src/services/partners.ts';
 import { TEST_PG_URL } from '../helpers/stores.ts';

@@ -40,6 +40,9 @@ export class PayoutSender {
   private readonly holder = `sender_${randomBytes(6).toString('hex')}`;
   private readonly leaseName: string;
   private readonly now: () => number;
+  private leaseRenewedAt = -Infinity;
+  /** Signed units may be waiting for their broadcast: at start, after a failed broadcast or a fault. */
+  private unsentMayExist = true;
 
   constructor(private readonly o: SenderOptions) {
     this.leaseName = `sender:${o.network}:${o.chain.hotAddress}`;
@@ -83,11 +86,16 @@ export class PayoutSender {
     let backoff = 0;
     while (!this.stopped) {
       try {
-        if (!(await acquireLease(this.o.db, this.leaseName, this.holder, this.o.leaseMs, this.now()))) {
+        if (!(await this.holdLease())) {
           await this.sleep(this.o.leaseMs / 3);
           continue;
         }
-        const progressed = (await this.finishUnsentUnits()) ? await this.sendNextBatch() : 'retry';
+        let progressed: 'sent' | 'retry' | 'idle' = 'retry';
+        if (!this.unsentMayExist || (await this.finishUnsentUnits())) {
+          this.unsentMayExist = false;
+          progressed = await this.sendNextBatch();
+          if (progressed === 'retry') this.unsentMayExist = true;
+        }
         if (progressed === 'idle') {
           backoff = 0;
           if (!this.pending) await this.sleep(Math.min(1000, this.o.leaseMs / 3));
@@ -96,11 +104,25 @@ export class PayoutSender {
           await this.sleep(backoff);
         } else backoff = 0;
       } catch (e) {
+        this.unsentMayExist = true;
         this.log('error', 'payout sender fault', { error: (e as Error).stack ?? String(e) });
         backoff = Math.min(Math.max(backoff * 2, 100), 5000);
         await this.sleep(backoff);
       }
     }
+  }
+
+  /**
+   * Takes the lease, then renews it once a third of its time has passed (not on every batch). Whoever held it
+   * before may have left signed units behind, so a newly taken lease means looking for them.
+   */
+  private async holdLease(): Promise<boolean> {
+    const now = this.now();
+    if (now - this.leaseRenewedAt < this.o.leaseMs / 3) return true;
+    const held = await acquireLease(this.o.db, this.leaseName, this.holder, this.o.leaseMs, now);
+    if (held && this.leaseRenewedAt === -Infinity) this.unsentMayExist = true;
+    this.leaseRenewedAt = held ? now : -Infinity;
+    return held;
   }
 
   /** Units signed earlier but not known to be accepted: broadcast the very same joint again. False: try later. */
