@@ -29,6 +29,8 @@ import { PayoutWaiters } from './services/payouts/waiters.ts';
 import { PayoutSender } from './services/payouts/sender.ts';
 import { emailTextcoins, textcoinIssuer } from './services/textcoins.ts';
 import { creditDeposits, sweepDeposits, type WatchedAddress } from './services/deposits.ts';
+import { closeTextcoins } from './services/textcoin-closing.ts';
+import { markStableUnits } from './services/stability.ts';
 import { buildHttpApp } from './http/app.ts';
 
 export type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
@@ -55,8 +57,10 @@ export interface Runtime {
   /** Set on the first start of an embedded default: the demo partner's credentials, shown once. */
   demoPartner: { name: string; key: string } | null;
   depositKey(depositIndex: number): KeyPair;
-  /** One pass of deposit crediting and sweeping on a network (also runs on a timer). */
+  /** One pass of deposit crediting and sweeping, and of marking stable units, on a network (also on a timer). */
   scanDeposits(network: NetworkName): Promise<void>;
+  /** One pass over the network's funded textcoins: claimed ones are marked, expired ones taken back (also on a timer). */
+  closeTextcoins(network: NetworkName, now?: number): Promise<{ claimed: number; takenBack: number }>;
   close(): Promise<void>;
 }
 
@@ -188,21 +192,28 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     for (const p of await listPartners(db)) watched.push({ address: depositKey(p.depositIndex).address, account: depositAccount(p.id) });
     return watched;
   };
-  // One scan at a time per network: two at once would compose the same sweep twice.
-  const scans: Record<NetworkName, Promise<void>> = { main: Promise.resolve(), test: Promise.resolve() };
-  const scanDeposits = (name: NetworkName): Promise<void> => {
-    const next = scans[name].catch(() => undefined).then(() => scanOnce(name));
-    scans[name] = next;
+  // One maintenance pass at a time per network: two at once would compose the same sweep twice.
+  const queues: Record<NetworkName, Promise<unknown>> = { main: Promise.resolve(), test: Promise.resolve() };
+  const serialized = <T>(name: NetworkName, task: () => Promise<T>): Promise<T> => {
+    const next = queues[name].catch(() => undefined).then(task);
+    queues[name] = next;
     return next;
   };
-  const scanOnce = async (name: NetworkName) => {
-    const { deposits } = networks[name];
-    const watched = await watchedAddresses();
-    const addresses = watched.map((w) => w.address);
-    const result = await creditDeposits(db, name, deposits, watched, new Set([hot.address, ...addresses]));
-    if (result.credited > 0) log('info', 'deposits credited', { network: name, count: result.credited, bytes: result.bytes.toString() });
-    await sweepDeposits(db, name, deposits, addresses);
-  };
+  const scanDeposits = (name: NetworkName): Promise<void> =>
+    serialized(name, async () => {
+      const { deposits, chain } = networks[name];
+      const watched = await watchedAddresses();
+      const addresses = watched.map((w) => w.address);
+      const result = await creditDeposits(db, name, deposits, watched, new Set([hot.address, ...addresses]));
+      if (result.credited > 0) log('info', 'deposits credited', { network: name, count: result.credited, bytes: result.bytes.toString() });
+      await sweepDeposits(db, name, deposits, addresses);
+      const { missing } = await markStableUnits(db, name, chain);
+      if (missing.length > 0) log('error', 'units the hub accepted are gone from it', { network: name, units: missing });
+    });
+  const closeTextcoinsOn = (name: NetworkName, now = Date.now()) =>
+    serialized(name, () =>
+      closeTextcoins({ db, network: name, chain: networks[name].deposits, box, ttlDays: config.payouts.textcoinTtlDays, log }, now),
+    );
 
   if (runsWorker) {
     for (const n of Object.values(networks)) {
@@ -211,15 +222,23 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     }
     waiters.onQueued((name) => networks[name].sender?.poke());
     sendMail();
+    let ticks = 0;
+    let scanning = false;
     const scan = async () => {
+      if (scanning) return; // a slow hub must not pile passes up
+      scanning = true;
+      // Textcoins are looked at every minute; a claim or an expiry is not urgent.
+      const textcoinsToo = ticks++ % 12 === 0;
       for (const name of ['main', 'test'] as const) {
         await scanDeposits(name).catch((e) => log('warn', 'deposit scan failed', { network: name, error: String(e) }));
+        if (textcoinsToo) await closeTextcoinsOn(name).catch((e) => log('warn', 'textcoin pass failed', { network: name, error: String(e) }));
       }
+      scanning = false;
     };
     const timer = setInterval(() => void scan(), 5000);
     closers.push(async () => {
       clearInterval(timer);
-      await Promise.all(Object.values(scans).map((p) => p.catch(() => undefined)));
+      await Promise.all(Object.values(queues).map((p) => p.catch(() => undefined)));
     });
     void scan();
   }
@@ -263,6 +282,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     demoPartner,
     depositKey,
     scanDeposits,
+    closeTextcoins: closeTextcoinsOn,
     async close() {
       for (const close of closers.reverse()) await close();
       mailer.close();

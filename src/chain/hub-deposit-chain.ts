@@ -1,14 +1,22 @@
 import { composeWithHub, witnesses } from '../obyte/light-wallet.ts';
 import type { HubClient } from '../obyte/hub-client.ts';
-import type { KeyPair } from '../obyte/keys.ts';
+import { textcoinKey, type KeyPair } from '../obyte/keys.ts';
 import { baseOutputs } from '../obyte/payments.ts';
+import type { Joint } from '../obyte/types.ts';
 import type { DepositChain, IncomingPayment } from '../services/deposits.ts';
+import type { SweepChain, SweepComposed, SweepSource } from '../services/sweeps.ts';
+import type { TextcoinChain } from '../services/textcoin-closing.ts';
+import type { ChainFailure } from '../services/payouts/ports.ts';
+import { postStoredJoint, unitState } from './hub-units.ts';
 
 /** ocore answers light/get_balances for at most this many addresses at once. */
 const BALANCES_BATCH = 100;
 
-/** Deposit watching and sweeping over a hub: history of the watched addresses, send-all units to the hot wallet. */
-export class HubDepositChain implements DepositChain {
+/**
+ * Our addresses other than the hot wallet, over a hub: the history of the deposit addresses, whether textcoins
+ * were spent, and send-all units that sweep them to the hot wallet.
+ */
+export class HubDepositChain implements DepositChain, SweepChain, TextcoinChain {
   constructor(
     private readonly hub: HubClient,
     private readonly params: { version: string; alt: string },
@@ -47,15 +55,30 @@ export class HubDepositChain implements DepositChain {
     return holding;
   }
 
-  async sweep(from: string): Promise<{ unit: string; fee: bigint } | null> {
-    const key = this.keyOf(from);
-    if (!key) throw new Error(`no key for ${from}`);
+  async composeSweep(source: SweepSource): Promise<{ ok: true; value: SweepComposed | null } | ChainFailure> {
+    const key = source.mnemonic !== undefined ? textcoinKey(source.mnemonic) : this.keyOf(source.address);
+    if (!key || key.address !== source.address) throw new Error(`no key for ${source.address}`);
     const composed = await composeWithHub(this.hub, { params: this.params, key, outputs: [{ address: this.hotAddress, amount: 0 }], sendAll: true });
-    if (!composed.ok) {
-      if (composed.error === 'nothing to send' || composed.transient) return null;
-      throw new Error(`sweep of ${from}: ${composed.error}`);
-    }
-    await this.hub.postJoint({ unit: composed.unit });
-    return { unit: composed.unit.unit!, fee: BigInt(composed.fee) };
+    if (!composed.ok) return composed.error === 'nothing to send' ? { ok: true, value: null } : composed;
+    const hash = composed.unit.unit!;
+    const joint: Joint = { unit: composed.unit };
+    const amount = baseOutputs(composed.unit).reduce((sum, o) => (o.address === this.hotAddress ? sum + BigInt(o.amount) : sum), 0n);
+    return { ok: true, value: { unit: hash, joint: JSON.stringify(joint), fee: BigInt(composed.fee), amount } };
+  }
+
+  post(joint: string): Promise<{ ok: true } | ChainFailure> {
+    return postStoredJoint(this.hub, joint);
+  }
+
+  async exists(unit: string): Promise<boolean> {
+    return (await unitState(this.hub, unit)) !== 'missing';
+  }
+
+  async authored(address: string): Promise<string[]> {
+    const history = await this.hub.getHistory({ witnesses: await witnesses(this.hub), addresses: [address] });
+    return [...(history.unstable_mc_joints ?? []), ...(history.joints ?? [])]
+      .map((j) => j.unit)
+      .filter((u) => u.authors.some((a) => a.address === address))
+      .map((u) => u.unit!);
   }
 }

@@ -1,8 +1,10 @@
-import { composeWithHub, hubFailure } from '../obyte/light-wallet.ts';
-import { HubError, type HubClient } from '../obyte/hub-client.ts';
+import { composeWithHub } from '../obyte/light-wallet.ts';
+import type { HubClient } from '../obyte/hub-client.ts';
 import type { KeyPair } from '../obyte/keys.ts';
 import type { Joint } from '../obyte/types.ts';
 import type { ChainFailure, Composed, PayoutChain } from '../services/payouts/ports.ts';
+import type { UnitState } from '../services/stability.ts';
+import { postStoredJoint, unitState } from './hub-units.ts';
 
 /** The payout engine's view of one Obyte network: a hot wallet key and a hub connection. */
 export class HubPayoutChain implements PayoutChain {
@@ -31,18 +33,15 @@ export class HubPayoutChain implements PayoutChain {
     return { ok: true, unit: composed.unit.unit!, joint: JSON.stringify(joint), fee: BigInt(composed.fee) };
   }
 
-  async post(joint: string): Promise<{ ok: true } | ChainFailure> {
-    try {
-      await this.hub.postJoint(JSON.parse(joint) as Joint);
-      return { ok: true };
-    } catch (e) {
-      if (e instanceof HubError && e.kind === 'response' && e.message === 'known') return { ok: true };
-      return hubFailure(e);
-    }
+  post(joint: string): Promise<{ ok: true } | ChainFailure> {
+    return postStoredJoint(this.hub, joint);
   }
 
   async exists(unit: string): Promise<boolean> {
-    const answer = await this.hub.getJoint(unit);
-    return 'joint' in answer;
+    return (await unitState(this.hub, unit)) !== 'missing';
+  }
+
+  unitState(unit: string): Promise<UnitState> {
+    return unitState(this.hub, unit);
   }
 }

@@ -2,6 +2,7 @@ import type { Db } from '../storage/db.ts';
 import type { NetworkName } from '../storage/schema.ts';
 import { post, type Account } from '../storage/ledger.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
+import { finishSignedSweeps, sendSweep, type SweepChain } from './sweeps.ts';
 
 export interface IncomingPayment {
   unit: string;
@@ -19,8 +20,6 @@ export interface DepositChain {
   incoming(addresses: readonly string[]): Promise<IncomingPayment[]>;
   /** Those of the addresses that hold any bytes (one request, not one per address). */
   holding(addresses: readonly string[]): Promise<string[]>;
-  /** Moves everything on `from` to the hot wallet; returns the unit and its fee, or null when nothing is there. */
-  sweep(from: string): Promise<{ unit: string; fee: bigint } | null>;
 }
 
 export interface WatchedAddress {
@@ -74,34 +73,27 @@ export async function creditDeposits(
   return { credited, bytes };
 }
 
-/** Sweeps whatever the watched addresses hold to the hot wallet; the program pays the network fee. */
-export async function sweepDeposits(db: Db, network: NetworkName, chain: DepositChain, addresses: readonly string[], now = Date.now()): Promise<number> {
+/**
+ * Sweeps whatever the watched addresses hold to the hot wallet; the program pays the network fee. Sweeps left
+ * signed by a crash go out first, so an address is never swept twice over.
+ */
+export async function sweepDeposits(
+  db: Db,
+  network: NetworkName,
+  chain: DepositChain & SweepChain,
+  addresses: readonly string[],
+  now = Date.now(),
+): Promise<number> {
+  if (!(await finishSignedSweeps(db, network, chain, now))) return 0;
   let swept = 0;
   for (const address of await chain.holding(addresses)) {
-    const result = await chain.sweep(address);
-    if (!result) continue;
-    await db.kysely.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('units')
-        .values({
-          unit: result.unit,
-          network,
-          kind: 'sweep',
-          joint: '{}',
-          status: 'sent',
-          fee: result.fee,
-          outputs_total: 0n,
-          attempts: 0,
-          last_error: null,
-          created_at: now,
-          sent_at: now,
-        })
-        .execute();
-      // Network fees are the program's (contract §5.7).
-      const paid = await post(tx, network, [{ from: 'pool', to: 'fees', amount: result.fee, kind: 'sweep_fee', ref: result.unit }], now);
-      if (!paid.ok) throw new Error(`ledger: the pool cannot pay the sweep fee of ${result.unit}`);
-    });
-    swept++;
+    const composed = await chain.composeSweep({ address });
+    if (!composed.ok) {
+      // Funds still arriving, a definition not yet stable, the hub away: the next scan tries again.
+      if (composed.transient) continue;
+      throw new Error(`sweep of ${address}: ${composed.error}`);
+    }
+    if (composed.value && (await sendSweep(db, network, chain, 'sweep', composed.value, now)) === 'sent') swept++;
   }
   return swept;
 }

@@ -56,6 +56,24 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(changed.json, { result: 'error', error: 'order_id already used' });
     });
 
+    test('a sent payout becomes stable once the network makes its unit final', async () => {
+      const fields = base();
+      const res = await app.post('/new_purchase', form(fields));
+      assert.equal(res.json.result, 'ok', JSON.stringify(res.json));
+      const state = async () =>
+        app.runtime.db.kysely
+          .selectFrom('payouts')
+          .innerJoin('units', 'units.unit', 'payouts.unit')
+          .select(['payouts.status as payout', 'units.status as unit'])
+          .where('payouts.unit', '=', res.json.unit as string)
+          .executeTakeFirstOrThrow();
+      assert.deepEqual(await state(), { payout: 'sent', unit: 'sent' });
+      await app.settle();
+      assert.deepEqual(await state(), { payout: 'stable', unit: 'stable' });
+      const again = await app.post('/new_purchase', form(fields));
+      assert.deepEqual(again.json, res.json, 'a stable payout still answers the same');
+    });
+
     test('two identical requests at the same moment pay once', async () => {
       const fields = form(base());
       const [a, b] = await Promise.all([app.post('/new_purchase', fields), app.post('/new_purchase', fields)]);
