@@ -33,6 +33,8 @@ export interface Config {
     readonly maxPerUnit: number;
     readonly textcoinTtlDays: number;
     readonly leaseMs: number;
+    /** The most tps fee (bytes) a payout unit may pay per payout it carries. */
+    readonly maxTpsFeePerPayout: bigint;
   };
   readonly mail: {
     readonly smtpUrl: string | null;
@@ -56,6 +58,27 @@ export interface NetworkConfig {
   readonly embeddedDevhubPort: number | null;
   readonly oracleAddress: string | null;
   readonly devhubStabilityMs: number;
+  /** Embedded devhub: tps fee variables where they differ from ocore's initial votes (DEVHUB_TPS_FEE). */
+  readonly devhubTpsFee: Readonly<Partial<Record<TpsFeeVar, number>>>;
+}
+
+const TPS_FEE_VARS = ['base_tps_fee', 'tps_interval', 'tps_fee_multiplier', 'windowSec'] as const;
+type TpsFeeVar = (typeof TPS_FEE_VARS)[number];
+
+/** "tps_interval=20,tps_fee_multiplier=10" → the named devhub tps fee variables. */
+function parseTpsFee(spec: string | undefined): Partial<Record<TpsFeeVar, number>> {
+  const out: Partial<Record<TpsFeeVar, number>> = {};
+  if (!spec) return out;
+  for (const part of spec.split(',')) {
+    const m = /^\s*([A-Za-z_]+)\s*=\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
+    const name = m?.[1] as TpsFeeVar | undefined;
+    if (!m || !name || !TPS_FEE_VARS.includes(name)) {
+      throw new ConfigError(`DEVHUB_TPS_FEE: "${part}" is not NAME=number with NAME one of ${TPS_FEE_VARS.join(', ')}`);
+    }
+    out[name] = Number(m[2]);
+  }
+  if (out.tps_interval === 0 || out.windowSec === 0) throw new ConfigError('DEVHUB_TPS_FEE: tps_interval and windowSec must be positive');
+  return out;
 }
 
 export class ConfigError extends Error {}
@@ -191,6 +214,7 @@ function networkConfig(r: Reader, name: NetworkName, defaultPort: number): Netwo
     embeddedDevhubPort: hubUrl ? null : embeddedPort,
     oracleAddress: r.raw(`${prefix}_ORACLE_ADDRESS`) ?? (kind === 'devnet' ? null : PUBLIC_ORACLE[kind]),
     devhubStabilityMs: r.int('DEVHUB_STABILITY_MS', 1000, 0),
+    devhubTpsFee: parseTpsFee(r.raw('DEVHUB_TPS_FEE')),
   });
 }
 
@@ -250,6 +274,7 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
       maxPerUnit: r.int('PAYOUTS_PER_UNIT', 127, 1, 127),
       textcoinTtlDays: r.int('TEXTCOIN_TTL_DAYS', 7, 1),
       leaseMs: r.int('SENDER_LEASE_MS', 15_000, 1000),
+      maxTpsFeePerPayout: BigInt(r.int('MAX_TPS_FEE_PER_PAYOUT', 1000, 0)),
     },
     mail: {
       smtpUrl: r.raw('SMTP_URL') ?? null,

@@ -98,9 +98,15 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     mailer,
     ttlDays: config.payouts.textcoinTtlDays,
     link: (network: NetworkName, m: string) => textcoinLink(m, network === 'main' ? 'livenet' : 'testnet'),
+    log,
   };
-  const sendMail = (ids?: string[]) =>
-    void emailTextcoins(mailDeps, ids).catch((e) => log('error', 'textcoin e-mail failed', { error: String(e) }));
+  // One mailing at a time: two at once could both pick the same unsent textcoin.
+  let mailing: Promise<unknown> = Promise.resolve();
+  const sendMail = (ids?: string[]) => {
+    mailing = mailing
+      .then(() => emailTextcoins(mailDeps, ids))
+      .catch((e) => log('error', 'textcoin e-mail failed', { error: String(e) }));
+  };
 
   const startNetwork = async (nc: NetworkConfig): Promise<NetworkRuntime> => {
     let devhub: DevHub | null = null;
@@ -113,6 +119,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
         params: nc.protocol,
         genesis: [{ address: funding.address, amount: 100_000e9 }],
         stabilityDelayMs: nc.devhubStabilityMs,
+        tpsFee: nc.devhubTpsFee,
         oracle: { feeds: DEVNET_FEEDS },
         exchangeRates: DEVNET_FEEDS,
       });
@@ -154,6 +161,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
           waiters,
           maxPerUnit: config.payouts.maxPerUnit,
           leaseMs: config.payouts.leaseMs,
+          maxTpsFeePerPayout: config.payouts.maxTpsFeePerPayout,
           onTextcoinsFunded: (ids) => sendMail(ids),
           log,
         })
@@ -168,6 +176,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
       verifyPurchaseUnit: (unit, bytes) => verifyPurchaseUnit(hub, unit, bytes),
       // the claiming unit's fees plus twice the tps fee, as ocore's wallet adds to a textcoin
       textcoinAllowance: () => claimFee + 2 * chain.lastTpsFee,
+      isOwnAddress: (address) => address === hot.address || keysByAddress.has(address),
     };
     return { config: nc, devhub, hub, hot, funding, chain, deposits, rates, sender, purchase };
   };
@@ -192,6 +201,12 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     for (const p of await listPartners(db)) watched.push({ address: depositKey(p.depositIndex).address, account: depositAccount(p.id) });
     return watched;
   };
+  // Deriving every deposit key up front also lets purchases refuse them as recipients (isOwnAddress).
+  await watchedAddresses();
+  if (!runsWorker) {
+    const known = setInterval(() => void watchedAddresses().catch((e) => log('warn', 'cannot list partners', { error: String(e) })), 5000);
+    closers.push(() => clearInterval(known));
+  }
   // One maintenance pass at a time per network: two at once would compose the same sweep twice.
   const queues: Record<NetworkName, Promise<unknown>> = { main: Promise.resolve(), test: Promise.resolve() };
   const serialized = <T>(name: NetworkName, task: () => Promise<T>): Promise<T> => {
@@ -233,12 +248,25 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
         await scanDeposits(name).catch((e) => log('warn', 'deposit scan failed', { network: name, error: String(e) }));
         if (textcoinsToo) await closeTextcoinsOn(name).catch((e) => log('warn', 'textcoin pass failed', { network: name, error: String(e) }));
       }
+      if (textcoinsToo) sendMail();
       scanning = false;
     };
     const timer = setInterval(() => void scan(), 5000);
+    // The hub says when a watched address (funding, deposits) sees a new unit: look at once, not at the next tick.
+    const nudges = new Map<NetworkName, NodeJS.Timeout>();
+    for (const n of Object.values(networks)) {
+      n.hub.on('justsaying', (subject: string) => {
+        if (subject !== 'light/have_updates' || nudges.has(n.config.name)) return;
+        nudges.set(n.config.name, setTimeout(() => {
+          nudges.delete(n.config.name);
+          void scanDeposits(n.config.name).catch((e) => log('warn', 'deposit scan failed', { network: n.config.name, error: String(e) }));
+        }, 200));
+      });
+    }
     closers.push(async () => {
       clearInterval(timer);
-      await Promise.all(Object.values(queues).map((p) => p.catch(() => undefined)));
+      for (const t of nudges.values()) clearTimeout(t);
+      await Promise.all([...Object.values(queues), mailing].map((p) => p.catch(() => undefined)));
     });
     void scan();
   }

@@ -46,11 +46,11 @@ export class HubDepositChain implements DepositChain, SweepChain, TextcoinChain 
     return out;
   }
 
-  async holding(addresses: readonly string[]): Promise<string[]> {
+  async holding(addresses: readonly string[], which: 'stable' | 'total' = 'total'): Promise<string[]> {
     const holding: string[] = [];
     for (let i = 0; i < addresses.length; i += BALANCES_BATCH) {
       const balances = await this.hub.getBalances(addresses.slice(i, i + BALANCES_BATCH));
-      for (const [address, assets] of Object.entries(balances)) if ((assets.base?.total ?? 0) > 0) holding.push(address);
+      for (const [address, assets] of Object.entries(balances)) if ((assets.base?.[which] ?? 0) > 0) holding.push(address);
     }
     return holding;
   }
@@ -58,7 +58,13 @@ export class HubDepositChain implements DepositChain, SweepChain, TextcoinChain 
   async composeSweep(source: SweepSource): Promise<{ ok: true; value: SweepComposed | null } | ChainFailure> {
     const key = source.mnemonic !== undefined ? textcoinKey(source.mnemonic) : this.keyOf(source.address);
     if (!key || key.address !== source.address) throw new Error(`no key for ${source.address}`);
-    const composed = await composeWithHub(this.hub, { params: this.params, key, outputs: [{ address: this.hotAddress, amount: 0 }], sendAll: true });
+    const composed = await composeWithHub(this.hub, {
+      params: this.params,
+      key,
+      outputs: [{ address: this.hotAddress, amount: 0 }],
+      sendAll: true,
+      stableInputsOnly: true,
+    });
     if (!composed.ok) return composed.error === 'nothing to send' ? { ok: true, value: null } : composed;
     const hash = composed.unit.unit!;
     const joint: Joint = { unit: composed.unit };

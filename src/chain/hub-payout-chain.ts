@@ -1,15 +1,25 @@
 import { composeWithHub } from '../obyte/light-wallet.ts';
 import type { HubClient } from '../obyte/hub-client.ts';
 import type { KeyPair } from '../obyte/keys.ts';
-import type { Joint } from '../obyte/types.ts';
+import { baseOutputs } from '../obyte/payments.ts';
+import type { Joint, TransferInput } from '../obyte/types.ts';
 import type { ChainFailure, Composed, PayoutChain } from '../services/payouts/ports.ts';
 import type { UnitState } from '../services/stability.ts';
 import { postStoredJoint, unitState } from './hub-units.ts';
+
+type Coin = TransferInput & { amount: number };
 
 /** The payout engine's view of one Obyte network: a hot wallet key and a hub connection. */
 export class HubPayoutChain implements PayoutChain {
   /** The tps fee of the last unit composed: the basis of the allowance added to textcoins. */
   lastTpsFee = 0;
+  /** The last composed unit and its change, which becomes spendable once the hub accepts that unit. */
+  private composed: { unit: string; change: Coin | null } | null = null;
+  /**
+   * The change of the last unit the hub accepted: the next unit spends it without a coin-picking round trip.
+   * Forgotten on anything unexpected, so the hub picks again (a wrong coin would only get a unit refused).
+   */
+  private change: Coin | null = null;
 
   constructor(
     private readonly hub: HubClient,
@@ -22,19 +32,30 @@ export class HubPayoutChain implements PayoutChain {
   }
 
   async compose(outputs: ReadonlyArray<{ address: string; amount: bigint }>): Promise<Composed | ChainFailure> {
+    const coins = this.change ? [this.change] : undefined;
+    this.change = null;
     const composed = await composeWithHub(this.hub, {
       params: this.params,
       key: this.key,
       outputs: outputs.map((o) => ({ address: o.address, amount: Number(o.amount) })),
+      coins,
     });
     if (!composed.ok) return composed;
     this.lastTpsFee = composed.tpsFee;
+    const unit = composed.unit.unit!;
+    const change = baseOutputs(composed.unit).find((o) => o.address === this.key.address);
+    this.composed = { unit, change: change ? { unit, message_index: change.message_index, output_index: change.output_index, amount: change.amount } : null };
     const joint: Joint = { unit: composed.unit };
-    return { ok: true, unit: composed.unit.unit!, joint: JSON.stringify(joint), fee: BigInt(composed.fee) };
+    return { ok: true, unit, joint: JSON.stringify(joint), fee: BigInt(composed.fee), tpsFee: BigInt(composed.tpsFee) };
   }
 
-  post(joint: string): Promise<{ ok: true } | ChainFailure> {
-    return postStoredJoint(this.hub, joint);
+  async post(joint: string): Promise<{ ok: true } | ChainFailure> {
+    const last = this.composed;
+    this.composed = null;
+    const posted = await postStoredJoint(this.hub, joint);
+    // Only the change of the unit just composed: an older unit's change may be spent already.
+    this.change = posted.ok && last && (JSON.parse(joint) as Joint).unit.unit === last.unit ? last.change : null;
+    return posted;
   }
 
   async exists(unit: string): Promise<boolean> {

@@ -9,6 +9,7 @@ import { HubClient } from '../obyte/hub-client.ts';
 import { addPartner, findPartner, listPartners, rotateKey, setEnabled, type Partner } from '../services/partners.ts';
 import { KEY_INDEX, walletMnemonic } from '../wallet.ts';
 import { table } from './table.ts';
+import { EXIT, reconcileText, runReconcile } from './reconcile.ts';
 
 class CliError extends Error {}
 
@@ -222,6 +223,26 @@ program
     out(!!o.json, result, () =>
       table(['NETWORK', 'PAIR', 'RATE'], Object.entries(result).flatMap(([n, r]) => Object.entries(r).map(([pair, v]) => [n, pair, v]))),
     );
+  });
+
+program
+  .command('reconcile')
+  .description('compare the ledger with the network; exit 0 when clean, 1 on a difference, 2 when it cannot check')
+  // parsed in the action, so that a bad value exits 2 (cannot check) rather than 1 (a difference)
+  .option('--network <network>', 'main or test')
+  .addOption(json())
+  .action(async (o: { network?: string; json?: boolean }) => {
+    try {
+      const outcome = await runReconcile(loadConfig(), o.network !== undefined ? [parseNetwork(o.network)] : NETWORKS);
+      out(!!o.json, outcome, () => reconcileText(outcome));
+      process.exitCode = outcome.ok ? EXIT.clean : EXIT.difference;
+    } catch (e) {
+      // Not a difference: the check could not be made (a bad configuration counts too).
+      const message = e instanceof Error ? e.message : String(e);
+      if (o.json) console.log(JSON.stringify({ ok: false, error: message }));
+      console.error(`cashback reconcile: ${message}`);
+      process.exitCode = EXIT.operational;
+    }
   });
 
 program

@@ -102,6 +102,12 @@ export interface Cashback {
 }
 
 /**
+ * Percent as a factor. Multiplying by it is exact, where dividing by 100 truncates at Dec.DP places and, with
+ * 40 places, costs a long division per call; both round down to the same whole bytes.
+ */
+const HUNDREDTH = Dec('0.01');
+
+/**
  * The cashback for a purchase (contract §5). The program part is programPct of the purchase value,
  * scaled band by band (full up to 1,000 USD, half up to 10,000, a tenth above), then limited by the
  * caps; the partner part is partnerPct of the whole value. Each part is rounded down to whole bytes.
@@ -120,7 +126,7 @@ export function computeCashback(input: CashbackInput, policy: PolicyConfig = DEF
   const matchPct = partnerPct.lt(policy.matchCapPct) ? partnerPct : Dec(policy.matchCapPct);
   const programPct = Dec(basePct).plus(matchPct);
 
-  let program = programPct.times(bandedValue(bytes, bytesPerUsd, policy.tiers)).div(100);
+  let program = programPct.times(bandedValue(bytes, bytesPerUsd, policy.tiers)).times(HUNDREDTH);
   let capped = false;
   const capLeft = (capUsd: Big | null, paidUsd: Big | undefined): Big | null => {
     if (capUsd === null) return null;
@@ -138,7 +144,7 @@ export function computeCashback(input: CashbackInput, policy: PolicyConfig = DEF
   }
 
   const programShare = floorToBytes(program);
-  const partnerShare = floorToBytes(partnerPct.times(bytes).div(100));
+  const partnerShare = floorToBytes(partnerPct.times(bytes).times(HUNDREDTH));
   const total = programShare + partnerShare;
   if (total < policy.minCashbackBytes) {
     return err(failure('cashback_too_small', { detail: `${total} bytes, minimum ${policy.minCashbackBytes}` }));

@@ -36,6 +36,9 @@ function answerBody(answer: PurchaseAnswer): string {
 }
 
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
+  // Request ids need to be unique, not secret: a random prefix per app and a counter (no randomBytes per request).
+  const idPrefix = `req_${randomBytes(4).toString('hex')}`;
+  let idCounter = 0;
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: deps.bodyLimit,
@@ -44,7 +47,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : `req_${randomBytes(8).toString('hex')}`;
+      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : `${idPrefix}${(++idCounter).toString(36).padStart(8, '0')}`;
     },
   });
 

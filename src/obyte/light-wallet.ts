@@ -28,9 +28,15 @@ export interface PaymentRequest {
   outputs: Output[];
   /** Send everything the address holds to outputs[0].address (its amount is ignored). */
   sendAll?: boolean;
+  /** With sendAll: only coins from stable units (a payment not yet final may still turn out a double spend). */
+  stableInputsOnly?: boolean;
+  /** Coins known unspent (the change of our own last unit): used without asking the hub when they suffice. */
+  coins?: ReadonlyArray<TransferInput & { amount: number }>;
 }
 
 const witnessCache = new WeakMap<HubClient, string[]>();
+/** Addresses whose definition the hub has as stable: a stable definition stays so, and need not be asked again. */
+const stableDefinitions = new WeakMap<HubClient, Set<string>>();
 
 /** The hub's witness list, asked once per connection object: light requests must name it. */
 export async function witnesses(hub: HubClient): Promise<string[]> {
@@ -53,9 +59,21 @@ export function hubFailure(e: unknown): ComposeFailure {
 }
 
 /** Outputs of `address` that no unit in its history spends: the coins a send-all needs. */
-export async function unspentOutputs(hub: HubClient, address: string): Promise<Array<TransferInput & { amount: number }>> {
-  const history = await hub.getHistory({ witnesses: await witnesses(hub), addresses: [address] });
+export async function unspentOutputs(
+  hub: HubClient,
+  address: string,
+  opts: { stableOnly?: boolean } = {},
+): Promise<Array<TransferInput & { amount: number }>> {
+  const [history, lastStable] = await Promise.all([
+    hub.getHistory({ witnesses: await witnesses(hub), addresses: [address] }),
+    opts.stableOnly ? hub.request<{ main_chain_index: number }>('get_last_stable_unit_props') : null,
+  ]);
   const units = [...(history.unstable_mc_joints ?? []), ...(history.joints ?? [])].map((j) => j.unit);
+  const usable = (u: Unit) => {
+    if (!lastStable) return true;
+    const mci = (u as { main_chain_index?: number }).main_chain_index;
+    return typeof mci === 'number' && mci <= lastStable.main_chain_index;
+  };
   const key = (i: TransferInput) => `${i.unit}:${i.message_index}:${i.output_index}`;
   const spent = new Set(units.flatMap((u) => baseTransferInputs(u).map(key)));
   const coins = new Map<string, TransferInput & { amount: number }>();
@@ -63,20 +81,40 @@ export async function unspentOutputs(hub: HubClient, address: string): Promise<A
     if (!u.unit) continue;
     for (const o of baseOutputs(u)) {
       const coin = { unit: u.unit, message_index: o.message_index, output_index: o.output_index, amount: o.amount };
-      if (o.address === address && !spent.has(key(coin))) coins.set(key(coin), coin);
+      if (o.address === address && !spent.has(key(coin)) && usable(u)) coins.set(key(coin), coin);
     }
   }
   return [...coins.values()];
 }
 
+/** Coins the hub picks for `wanted` bytes (own unconfirmed change included); none when they do not reach it. */
+async function pickCoins(hub: HubClient, address: string, lastBallMci: number, wanted: number): Promise<Array<TransferInput & { amount: number }>> {
+  const picked = await hub.pickDivisibleCoinsForAmount({ addresses: [address], last_ball_mci: lastBallMci, amount: wanted, spend_unconfirmed: 'own' });
+  if (picked.inputs_with_proofs.length === 0 || picked.total_amount < wanted) return [];
+  // The hub tells only the total, and the composer uses nothing but the total: spread it over the inputs.
+  const count = picked.inputs_with_proofs.length;
+  return picked.inputs_with_proofs.map(({ input }, i) => ({
+    unit: input.unit,
+    message_index: input.message_index,
+    output_index: input.output_index,
+    amount: i === 0 ? picked.total_amount - (count - 1) : 1,
+  }));
+}
+
 export async function composeWithHub(hub: HubClient, req: PaymentRequest): Promise<ComposedPayment | ComposeFailure> {
   try {
     const { address } = req.key;
-    const known = await hub.getDefinitionForAddress(address);
-    if (known.definition !== undefined && !known.is_stable) {
-      return { ok: false, error: 'definition not stable yet', transient: true };
+    let stable = stableDefinitions.get(hub);
+    if (!stable) stableDefinitions.set(hub, (stable = new Set()));
+    let revealDefinition = false;
+    if (!stable.has(address)) {
+      const known = await hub.getDefinitionForAddress(address);
+      if (known.definition !== undefined && !known.is_stable) {
+        return { ok: false, error: 'definition not stable yet', transient: true };
+      }
+      if (known.definition !== undefined) stable.add(address);
+      revealDefinition = known.definition === undefined;
     }
-    const revealDefinition = known.definition === undefined;
     const props = await hub.getParentsAndLastBall({
       witnesses: await witnesses(hub),
       from_addresses: [address],
@@ -85,27 +123,14 @@ export async function composeWithHub(hub: HubClient, req: PaymentRequest): Promi
 
     let inputs: Array<TransferInput & { amount: number }>;
     if (req.sendAll) {
-      inputs = await unspentOutputs(hub, address);
+      inputs = await unspentOutputs(hub, address, { stableOnly: req.stableInputsOnly });
       if (inputs.length === 0) return { ok: false, error: 'nothing to send', transient: false };
     } else {
       const wanted = req.outputs.reduce((s, o) => s + o.amount, 0) + props.tps_fee + feeAllowance(req.outputs.length, 4);
-      const picked = await hub.pickDivisibleCoinsForAmount({
-        addresses: [address],
-        last_ball_mci: props.last_stable_mc_ball_mci,
-        amount: wanted,
-        spend_unconfirmed: 'own',
-      });
-      if (picked.inputs_with_proofs.length === 0 || picked.total_amount < wanted) {
-        return { ok: false, error: 'not enough spendable funds', transient: true };
-      }
-      // The hub tells only the total, and the composer uses nothing but the total: spread it over the inputs.
-      const count = picked.inputs_with_proofs.length;
-      inputs = picked.inputs_with_proofs.map(({ input }, i) => ({
-        unit: input.unit,
-        message_index: input.message_index,
-        output_index: input.output_index,
-        amount: i === 0 ? picked.total_amount - (count - 1) : 1,
-      }));
+      const own = req.coins ?? [];
+      if (own.length > 0 && own.reduce((s, c) => s + c.amount, 0) >= wanted) inputs = [...own];
+      else inputs = await pickCoins(hub, address, props.last_stable_mc_ball_mci, wanted);
+      if (inputs.length === 0) return { ok: false, error: 'not enough spendable funds', transient: true };
     }
 
     const composed = composePayment({

@@ -18,8 +18,8 @@ export interface IncomingPayment {
 /** What deposit crediting needs from the network (implemented over a hub in src/chain/). */
 export interface DepositChain {
   incoming(addresses: readonly string[]): Promise<IncomingPayment[]>;
-  /** Those of the addresses that hold any bytes (one request, not one per address). */
-  holding(addresses: readonly string[]): Promise<string[]>;
+  /** Those of the addresses that hold bytes, stable ones or any (one request per 100 addresses, not one each). */
+  holding(addresses: readonly string[], which: 'stable' | 'total'): Promise<string[]>;
 }
 
 export interface WatchedAddress {
@@ -86,7 +86,8 @@ export async function sweepDeposits(
 ): Promise<number> {
   if (!(await finishSignedSweeps(db, network, chain, now))) return 0;
   let swept = 0;
-  for (const address of await chain.holding(addresses)) {
+  // Only final payments are swept: one that may still turn out a double spend must not fund payouts.
+  for (const address of await chain.holding(addresses, 'stable')) {
     const composed = await chain.composeSweep({ address });
     if (!composed.ok) {
       // Funds still arriving, a definition not yet stable, the hub away: the next scan tries again.

@@ -1,5 +1,5 @@
 import type Big from 'big.js';
-import type { Db } from '../storage/db.ts';
+import { sharedTransaction, type Db } from '../storage/db.ts';
 import type { NetworkName } from '../storage/schema.ts';
 import { newId } from '../storage/ids.ts';
 import { depositAccount, post } from '../storage/ledger.ts';
@@ -28,6 +28,8 @@ export interface PurchaseNetwork {
   verifyPurchaseUnit(unit: string, bytes: Big): Promise<Result<void>>;
   /** Bytes the program adds to a textcoin so the customer can claim it (claim fee + tps fee allowance). */
   textcoinAllowance(): number;
+  /** Our hot wallet, funding and deposit addresses: cashback paid there would never leave the program. */
+  isOwnAddress(address: string): boolean;
 }
 
 export interface PurchaseDeps {
@@ -75,6 +77,9 @@ export async function submitPurchase(
   const parsed = parsePurchaseRequest(raw, { maxPartnerPct: deps.policy.maxPartnerPct });
   if (!parsed.ok) return parsed;
   const request = parsed.value;
+  if (request.recipient.kind === 'address' && network.isOwnAddress(request.recipient.address)) {
+    return err(failure('field_invalid', { field: 'address', detail: 'an address of the program itself' }));
+  }
   const fingerprint = purchaseFingerprint(request);
 
   const existing = await findActiveOrder(deps.db, network.name, partner.id, request.orderId);
@@ -201,7 +206,7 @@ async function takeOrder(
   const rates = Object.fromEntries(Object.entries(conversion.used).map(([k, v]) => [k, v.toString()]));
 
   try {
-    await deps.db.kysely.transaction().execute(async (tx) => {
+    await sharedTransaction(deps.db, async (tx) => {
       await tx
         .insertInto('purchases')
         .values({

@@ -7,7 +7,7 @@ import { finishSignedSweeps, sendSweep, type SweepChain } from './sweeps.ts';
 /** What closing textcoins needs from the network (implemented over a hub in src/chain/). */
 export interface TextcoinChain extends SweepChain {
   /** Those of the addresses that hold any bytes. */
-  holding(addresses: readonly string[]): Promise<string[]>;
+  holding(addresses: readonly string[], which: 'stable' | 'total'): Promise<string[]>;
   /** Units the address has authored: claiming a textcoin spends from its address. */
   authored(address: string): Promise<string[]>;
 }
@@ -45,7 +45,7 @@ export async function closeTextcoins(deps: TextcoinClosingDeps, now: number): Pr
     .execute();
   for (let i = 0; i < open.length; i += BATCH) {
     const batch = open.slice(i, i + BATCH);
-    const holding = new Set(await chain.holding(batch.map((t) => t.address)));
+    const holding = new Set(await chain.holding(batch.map((t) => t.address), 'total'));
     for (const coin of batch) {
       if (!holding.has(coin.address)) {
         const claim = (await chain.authored(coin.address))[0];

@@ -26,6 +26,7 @@ export interface TextcoinMailDeps {
   link(network: NetworkName, mnemonic: string): string;
   ttlDays: number;
   now?: () => number;
+  log?: (level: 'warn', message: string, extra: Record<string, unknown>) => void;
 }
 
 function gbytes(bytes: bigint): string {
@@ -37,8 +38,9 @@ function escapeHtml(s: string): string {
 }
 
 /**
- * E-mails every funded textcoin that has not been e-mailed yet (those named, or all of them after a restart).
- * A crash between sending and recording may send one message twice; it never loses one.
+ * E-mails every funded textcoin that has not been e-mailed yet (those named, or all of them: at start and then
+ * every minute). A crash between sending and recording may send one message twice; it never loses one. A message
+ * the mail server refuses is logged and left for the next pass; the others still go.
  */
 export async function emailTextcoins(deps: TextcoinMailDeps, payoutIds?: readonly string[]): Promise<number> {
   let q = deps.db.kysely
@@ -64,7 +66,12 @@ export async function emailTextcoins(deps: TextcoinMailDeps, payoutIds?: readonl
       `<p>You received <b>${escapeHtml(amount)}</b> of cashback for your purchase.</p>` +
       `<p><a href="${escapeHtml(link)}">Claim your cashback</a></p>` +
       `<p>Open the link on a device with an Obyte wallet. If it is not claimed within ${deps.ttlDays} days, it is taken back.</p>`;
-    await deps.mailer.send({ to: row.email, subject, text, html });
+    try {
+      await deps.mailer.send({ to: row.email, subject, text, html });
+    } catch (e) {
+      deps.log?.('warn', 'a textcoin e-mail could not be sent; it is tried again later', { payout: row.payout_id, error: String(e) });
+      continue;
+    }
     await deps.db.kysely
       .updateTable('textcoins')
       .set({ emailed_at: (deps.now ?? Date.now)() })

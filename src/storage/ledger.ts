@@ -59,6 +59,10 @@ async function debit(db: Executor, network: NetworkName, account: Account, amoun
 /**
  * Applies postings inside the caller's transaction. On a shortfall it stops and names the account; the caller
  * must then roll the transaction back (postings already applied in it are not undone here).
+ *
+ * Each account's balance changes once, by the postings' net amount, and accounts are changed in name order: on
+ * PostgreSQL concurrent transactions then lock balance rows in the same order and cannot deadlock (a purchase
+ * locking deposit, reserved, pool while a payout locked pool, fees, reserved, paid did, under load).
  */
 export async function post(
   db: Executor,
@@ -67,11 +71,12 @@ export async function post(
   now: number,
 ): Promise<PostResult> {
   const rows = [];
+  const net = new Map<Account, bigint>();
   for (const p of postings) {
     if (p.amount < 0n) throw new Error(`negative posting ${p.kind}: ${p.amount}`);
     if (p.amount === 0n) continue;
-    if (!(await debit(db, network, p.from, p.amount))) return { ok: false, short: p.from };
-    await credit(db, network, p.to, p.amount);
+    net.set(p.from, (net.get(p.from) ?? 0n) - p.amount);
+    net.set(p.to, (net.get(p.to) ?? 0n) + p.amount);
     rows.push({
       id: newId('led', now),
       network,
@@ -82,6 +87,10 @@ export async function post(
       ref: p.ref ?? null,
       created_at: now,
     });
+  }
+  for (const [account, amount] of [...net].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (amount < 0n && !(await debit(db, network, account, -amount))) return { ok: false, short: account };
+    if (amount > 0n) await credit(db, network, account, amount);
   }
   if (rows.length > 0) await db.insertInto('ledger_entries').values(rows).execute();
   return { ok: true };

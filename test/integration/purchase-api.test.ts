@@ -74,6 +74,16 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(again.json, res.json, 'a stable payout still answers the same');
     });
 
+    test("a payout unit spends the change of the one before, without asking the hub to pick coins", async () => {
+      const first = await app.post('/new_purchase', form(base()));
+      const second = await app.post('/new_purchase', form(base()));
+      assert.equal(first.json.result, 'ok', JSON.stringify(first.json));
+      assert.equal(second.json.result, 'ok', JSON.stringify(second.json));
+      const joint = app.runtime.networks.main.devhub!.getJoint(second.json.unit as string)!;
+      const payment = joint.unit.messages.find((m) => m.app === 'payment')!.payload as PaymentPayload;
+      assert.deepEqual(payment.inputs.map((i) => ('unit' in i ? i.unit : null)), [first.json.unit]);
+    });
+
     test('two identical requests at the same moment pay once', async () => {
       const fields = form(base());
       const [a, b] = await Promise.all([app.post('/new_purchase', fields), app.post('/new_purchase', fields)]);
@@ -104,6 +114,8 @@ for (const kind of STORE_KINDS) {
       ['missing order_id', () => base({ order_id: ' ' }), 'order_id is required'],
       ['missing address', () => base({ address: '' }), 'address is required'],
       ['malformed address', () => base({ address: 'KSCCYOEMOMUMJXROLK4HWLTJBWFXICR8' }), 'invalid address'],
+      ['our own hot wallet as the recipient', () => base({ address: app.runtime.networks.main.hot.address }), 'invalid address'],
+      ["a partner's deposit address as the recipient", () => base({ address: app.runtime.depositKey(app.partner.depositIndex).address }), 'invalid address'],
       ['missing currency', () => base({ currency: '' }), 'currency is required'],
       ['unsupported currency', () => base({ currency: 'JPY' }), 'unsupported currency'],
       ['missing amount', () => base({ currency_amount: '' }), 'currency_amount is required'],

@@ -16,6 +16,8 @@ export interface Composed {
   /** The signed joint, as JSON: stored before it is broadcast, re-broadcast as is after a crash. */
   joint: string;
   fee: bigint;
+  /** The part of `fee` priced by the network's recent load (ocore's tps fee). */
+  tpsFee: bigint;
 }
 
 export interface ChainFailure {

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Database, NetworkName } from '../../storage/schema.ts';
-import { depositAccount, post } from '../../storage/ledger.ts';
+import { depositAccount, post, type Posting } from '../../storage/ledger.ts';
 
 /**
  * Fails payouts that were never put in a unit: the reserved money goes back to the pool and the partner's
@@ -22,6 +22,7 @@ export async function failQueuedPayouts(
     .where('status', '=', 'queued')
     .returning(['id', 'purchase_id', 'amount'])
     .execute();
+  const postings: Posting[] = [];
   for (const row of rows) {
     const purchase = await tx
       .updateTable('purchases')
@@ -30,16 +31,15 @@ export async function failQueuedPayouts(
       .returning(['partner_id', 'partner_share'])
       .executeTakeFirstOrThrow();
     const partnerShare = BigInt(purchase.partner_share);
-    const result = await post(
-      tx,
-      network,
-      [
-        { from: 'reserved', to: depositAccount(purchase.partner_id), amount: partnerShare, kind: 'refund', ref: row.id },
-        { from: 'reserved', to: 'pool', amount: BigInt(row.amount) - partnerShare, kind: 'refund', ref: row.id },
-      ],
-      now,
+    postings.push(
+      { from: 'reserved', to: depositAccount(purchase.partner_id), amount: partnerShare, kind: 'refund', ref: row.id },
+      { from: 'reserved', to: 'pool', amount: BigInt(row.amount) - partnerShare, kind: 'refund', ref: row.id },
     );
-    if (!result.ok) throw new Error(`ledger: reserved is short refunding ${row.id}`);
+  }
+  // One post for all: it locks the balance rows in its fixed order, which calls per payout would not keep.
+  if (postings.length > 0) {
+    const result = await post(tx, network, postings, now);
+    if (!result.ok) throw new Error(`ledger: reserved is short refunding ${rows.map((r) => r.id).join(', ')}`);
   }
   return rows.map((r) => r.id);
 }

@@ -20,6 +20,11 @@ export interface SenderOptions {
   now?: () => number;
   /** A payout that fails to get into an accepted unit this many times is refunded. */
   maxAttempts?: number;
+  /**
+   * The most tps fee a unit may pay per payout it carries. The tps fee grows exponentially with the network's
+   * load; above this the sender waits (more payouts gather, the load may pass) instead of draining the pool.
+   */
+  maxTpsFeePerPayout: bigint;
 }
 
 class PayoutsWithdrawn extends Error {}
@@ -160,6 +165,10 @@ export class PayoutSender {
       if (!composed.transient) await this.giveUp(batch.map((p) => p.id), composed.error);
       return 'retry';
     }
+    if (composed.tpsFee > this.o.maxTpsFeePerPayout * BigInt(batch.length)) {
+      this.log('warn', 'the network asks too high a tps fee; waiting', { tpsFee: composed.tpsFee.toString(), payouts: batch.length });
+      return 'retry';
+    }
 
     const now = this.now();
     const total = batch.reduce((s, p) => s + BigInt(p.amount), 0n);
@@ -173,7 +182,7 @@ export class PayoutSender {
           .executeTakeFirst();
         // A request gave up on one of them meanwhile: this unit must never be broadcast.
         if (marked.numUpdatedRows !== BigInt(batch.length)) throw new PayoutsWithdrawn();
-        await tx
+        const stored = await tx
           .insertInto('units')
           .values({
             unit: composed.unit,
@@ -188,7 +197,16 @@ export class PayoutSender {
             created_at: now,
             sent_at: null,
           })
-          .execute();
+          // The same payouts composed again in the same second on the same parents give the very unit the hub
+          // refused before (requeue): it is signed again, as the hub never had it.
+          .onConflict((oc) =>
+            oc
+              .column('unit')
+              .doUpdateSet({ status: 'signed', joint: composed.joint, fee: composed.fee, outputs_total: total, last_error: null, created_at: now, sent_at: null })
+              .where('units.status', '=', 'failed'),
+          )
+          .executeTakeFirst();
+        if (stored.numInsertedOrUpdatedRows !== 1n) throw new Error(`unit ${composed.unit} is stored already for other payouts`);
       });
     } catch (e) {
       if (e instanceof PayoutsWithdrawn) return 'sent';
@@ -268,7 +286,8 @@ export class PayoutSender {
     const now = this.now();
     const maxAttempts = BigInt(this.o.maxAttempts ?? 3);
     const failed = await this.o.db.kysely.transaction().execute(async (tx) => {
-      await tx.updateTable('units').set({ status: 'failed', last_error: reason }).where('unit', '=', unit).execute();
+      // Only a unit still waiting: one that another sender saw accepted meanwhile stays `sent`.
+      await tx.updateTable('units').set({ status: 'failed', last_error: reason }).where('unit', '=', unit).where('status', '=', 'signed').execute();
       const rows = await tx
         .updateTable('payouts')
         .set((eb) => ({ status: 'queued', unit: null, attempts: eb('attempts', '+', 1n), last_error: reason, updated_at: now }))

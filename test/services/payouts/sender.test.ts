@@ -1,0 +1,150 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openTestStore, STORE_KINDS, type TestStore } from '../../helpers/stores.ts';
+import { addPartner } from '../../../src/services/partners.ts';
+import { balance, post } from '../../../src/storage/ledger.ts';
+import { PayoutSender } from '../../../src/services/payouts/sender.ts';
+import { PayoutWaiters } from '../../../src/services/payouts/waiters.ts';
+import type { ChainFailure, Composed, PayoutChain } from '../../../src/services/payouts/ports.ts';
+
+/** A chain whose composer gives the same unit every time (same payouts, parents and second), refused once for good. */
+class SameUnitChain implements PayoutChain {
+  readonly hotAddress = 'HOT';
+  posts = 0;
+  async compose(): Promise<Composed | ChainFailure> {
+    return { ok: true, unit: 'U1', joint: JSON.stringify({ unit: { unit: 'U1' } }), fee: 500n, tpsFee: 0n };
+  }
+  async post(): Promise<{ ok: true } | ChainFailure> {
+    this.posts++;
+    return this.posts === 1 ? { ok: false, error: 'refused', transient: false } : { ok: true };
+  }
+  async exists(): Promise<boolean> {
+    return this.posts > 1;
+  }
+}
+
+/** A network under load: the tps fee it asks drops only when told. */
+class BusyChain implements PayoutChain {
+  readonly hotAddress = 'HOT';
+  tpsFee = 5_000_000n;
+  posted = 0;
+  async compose(outputs: ReadonlyArray<{ address: string; amount: bigint }>): Promise<Composed | ChainFailure> {
+    return { ok: true, unit: `U${outputs.length}-${this.tpsFee}`, joint: '{}', fee: 600n + this.tpsFee, tpsFee: this.tpsFee };
+  }
+  async post(): Promise<{ ok: true } | ChainFailure> {
+    this.posted++;
+    return { ok: true };
+  }
+  async exists(): Promise<boolean> {
+    return true;
+  }
+}
+
+for (const kind of STORE_KINDS) {
+  describe(`payout sender on ${kind}`, () => {
+    let store: TestStore;
+    before(async () => {
+      store = await openTestStore(kind);
+    });
+    after(() => store.dispose());
+
+    /** A purchase taken and its payout queued, as the purchase use case leaves them. */
+    const queuePayout = async (n: number) => {
+      const db = store.db;
+      const added = await addPartner(db, `shop-${n}`);
+      if (!added.ok) throw new Error(added.error);
+      const now = Date.now();
+      await db.kysely.transaction().execute(async (tx) => {
+        await post(tx, 'main', [{ from: 'external', to: 'pool', amount: 1_000_000n, kind: 'topup' }], now);
+        await post(tx, 'main', [{ from: 'pool', to: 'reserved', amount: 10_000n, kind: 'reserve', ref: `pay_${n}` }], now);
+        await tx
+          .insertInto('purchases')
+          .values({
+            id: `pur_${n}`, network: 'main', partner_id: added.value.partner.id, order_id: 'o1', active_order_id: 'o1', fingerprint: 'f',
+            customer: 'c', merchant: null, description: null, recipient_kind: 'address', recipient: 'ADDR', currency: 'USD',
+            currency_amount: '1', partner_pct: '0', purchase_unit: null, active_purchase_unit: null, purchase_unit_verified: 0,
+            rates: '{}', usd_value: '1', purchase_bytes: '1', program_share: 10_000n, program_usd: '0.1', partner_share: 0n,
+            cashback_amount: 10_000n, status: 'accepted', unit: null, created_at: now, paid_at: null,
+          })
+          .execute();
+        await tx
+          .insertInto('payouts')
+          .values({
+            id: `pay_${n}`, network: 'main', purchase_id: `pur_${n}`, kind: 'address', address: 'ADDR', amount: 10_000n, cashback: 10_000n,
+            status: 'queued', unit: null, attempts: 0, last_error: null, created_at: now, updated_at: now,
+          })
+          .execute();
+      });
+    };
+    const payoutStatus = async (n: number) =>
+      (await store.db.kysely.selectFrom('payouts').select('status').where('id', '=', `pay_${n}`).executeTakeFirstOrThrow()).status;
+
+    test('a refused unit composed again identically is signed and sent again, once', async () => {
+      const db = store.db;
+      await queuePayout(1);
+      const chain = new SameUnitChain();
+      const faults: string[] = [];
+      const sender = new PayoutSender({
+        db,
+        network: 'main',
+        chain,
+        waiters: new PayoutWaiters(db, 0),
+        maxPerUnit: 127,
+        leaseMs: 5000,
+        maxTpsFeePerPayout: 1000n,
+        log: (level, message) => {
+          if (message === 'payout sender fault') faults.push(message);
+        },
+      });
+      sender.start();
+      try {
+        for (let i = 0; i < 200; i++) {
+          const row = await db.kysely.selectFrom('payouts').select(['status', 'unit']).where('id', '=', 'pay_1').executeTakeFirstOrThrow();
+          if (row.status === 'sent') break;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      } finally {
+        await sender.stop();
+      }
+      const payout = await db.kysely.selectFrom('payouts').select(['status', 'unit', 'attempts']).where('id', '=', 'pay_1').executeTakeFirstOrThrow();
+      assert.deepEqual({ status: payout.status, unit: payout.unit, attempts: Number(payout.attempts) }, { status: 'sent', unit: 'U1', attempts: 1 });
+      const unit = await db.kysely.selectFrom('units').select(['status']).where('unit', '=', 'U1').executeTakeFirstOrThrow();
+      assert.equal(unit.status, 'sent');
+      assert.equal(chain.posts, 2);
+      assert.deepEqual(faults, []);
+      assert.equal(await balance(db.kysely, 'main', 'reserved'), 0n);
+      assert.equal(await balance(db.kysely, 'main', 'paid'), 10_000n);
+      assert.equal(await balance(db.kysely, 'main', 'fees'), 500n);
+    });
+
+    test('a tps fee above the ceiling is not paid: the payout waits until the network calms down', async () => {
+      await queuePayout(2);
+      const chain = new BusyChain();
+      const warnings: string[] = [];
+      const sender = new PayoutSender({
+        db: store.db,
+        network: 'main',
+        chain,
+        waiters: new PayoutWaiters(store.db, 0),
+        maxPerUnit: 127,
+        leaseMs: 5000,
+        maxTpsFeePerPayout: 1000n,
+        log: (level, message) => void (level === 'warn' && warnings.push(message)),
+      });
+      const fees = await balance(store.db.kysely, 'main', 'fees');
+      sender.start();
+      try {
+        while (warnings.length < 3) await new Promise((r) => setTimeout(r, 10));
+        assert.equal(chain.posted, 0);
+        assert.equal(await payoutStatus(2), 'queued');
+        chain.tpsFee = 800n;
+        sender.poke();
+        while ((await payoutStatus(2)) !== 'sent') await new Promise((r) => setTimeout(r, 10));
+      } finally {
+        await sender.stop();
+      }
+      assert.equal(chain.posted, 1);
+      assert.equal(await balance(store.db.kysely, 'main', 'fees'), fees + 1400n);
+    });
+  });
+}
