@@ -32,6 +32,10 @@ export interface Config {
     readonly waitMs: number;
     readonly maxPerUnit: number;
     readonly textcoinTtlDays: number;
+    /** How often deposits are scanned and sent units checked for stability. */
+    readonly scanIntervalMs: number;
+    /** How often textcoins are checked for claims and expiry, and unsent textcoin e-mails sent again. */
+    readonly textcoinCheckMs: number;
     readonly leaseMs: number;
     /** The most tps fee (bytes) a payout unit may pay per payout it carries. */
     readonly maxTpsFeePerPayout: bigint;
@@ -273,6 +277,8 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
       waitMs: r.int('PAYOUT_WAIT_MS', 4000, 100),
       maxPerUnit: r.int('PAYOUTS_PER_UNIT', 127, 1, 127),
       textcoinTtlDays: r.int('TEXTCOIN_TTL_DAYS', 7, 1),
+      scanIntervalMs: r.int('SCAN_INTERVAL_MS', 5000, 100),
+      textcoinCheckMs: r.int('TEXTCOIN_CHECK_MS', 60_000, 100),
       leaseMs: r.int('SENDER_LEASE_MS', 15_000, 1000),
       maxTpsFeePerPayout: BigInt(r.int('MAX_TPS_FEE_PER_PAYOUT', 1000, 0)),
     },

@@ -17,13 +17,19 @@ interface Received {
 }
 
 /** A real SMTP server that keeps what it receives. */
-async function startSmtpSink(): Promise<{ url: string; inbox: Received[]; next(to: string): Promise<Received>; close(): Promise<void> }> {
+async function startSmtpSink(
+  refuseOnce: Set<string> = new Set(),
+): Promise<{ url: string; inbox: Received[]; next(to: string): Promise<Received>; close(): Promise<void> }> {
   const inbox: Received[] = [];
   const waiting: Array<() => void> = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, done) {
+      if (!refuseOnce.delete(address.address)) return done();
+      done(Object.assign(new Error('mailbox busy, try again later'), { responseCode: 451 }));
+    },
     onData(stream, session, done) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -178,3 +184,30 @@ for (const kind of STORE_KINDS) {
     });
   });
 }
+
+describe('textcoin e-mails the mail server refuses', () => {
+  let app: TestApp;
+  let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+  const refused = new Set(['busy@example.com']);
+  before(async () => {
+    smtp = await startSmtpSink(refused);
+    app = await startTestApp('sqlite', { SMTP_URL: smtp.url, SCAN_INTERVAL_MS: '200', TEXTCOIN_CHECK_MS: '200' });
+  });
+  after(async () => {
+    await app.close();
+    await smtp.close();
+  });
+
+  test('are sent again on a later pass, and the others are not held up', async () => {
+    const post = (email: string, order: string) =>
+      app.post('/new_purchase', form({ partner: app.partner.name, partner_key: app.partner.key, customer: email, order_id: order, address: email, currency: 'USD', currency_amount: '20' }));
+    const [busy, other] = await Promise.all([post('busy@example.com', 'busy-1'), post('other@example.com', 'other-1')]);
+    assert.equal(busy.json.result, 'ok', JSON.stringify(busy.json));
+    assert.equal(other.json.result, 'ok', JSON.stringify(other.json));
+    await smtp.next('other@example.com');
+    const retried = await smtp.next('busy@example.com');
+    assert.equal(claimMnemonic(retried.raw).split('-').length, 12);
+    assert.equal(refused.size, 0, 'the first attempt was refused');
+    assert.equal(smtp.inbox.filter((m) => m.to.includes('busy@example.com')).length, 1);
+  });
+});
