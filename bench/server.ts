@@ -2,7 +2,8 @@
 // as `npm start` runs it), against a bare Fastify route under the same autocannon settings.
 //   npx tsx bench/server.ts            (the last line is JSON)
 // Options (environment): BENCH_DURATION_S=10, BENCH_CONNECTIONS=400 (enough for full 127-payout units), BENCH_RATE=1000 (the fixed-rate run),
-// BENCH_EMAIL_PCT=0 (share of purchases paid to an e-mail, as a textcoin), BENCH_TPS_FEE (devhub tps fee
+// BENCH_EMAIL_PCT=0 (share of purchases paid to an e-mail, as a textcoin), BENCH_UNIT_INTERVAL_MS (the server's
+// PAYOUT_UNIT_INTERVAL_MS; default: the server's default), BENCH_TPS_FEE (devhub tps fee
 // variables, default "tps_interval=20"; "ocore" keeps ocore's initial votes), BENCH_CPU_PROF=DIR (profile the
 // server process into DIR).
 //
@@ -75,6 +76,7 @@ async function serve(): Promise<void> {
     MAIN_DEVHUB_PORT: '0',
     TEST_DEVHUB_PORT: '0',
     LOG_LEVEL: 'silent',
+    ...(process.env.BENCH_UNIT_INTERVAL_MS ? { PAYOUT_UNIT_INTERVAL_MS: process.env.BENCH_UNIT_INTERVAL_MS } : {}),
     DEVHUB_TPS_FEE: Object.entries(tpsFee)
       .map(([k, v]) => `${k}=${v}`)
       .join(','),

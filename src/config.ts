@@ -39,6 +39,8 @@ export interface Config {
     readonly leaseMs: number;
     /** The most tps fee (bytes) a payout unit may pay per payout it carries. */
     readonly maxTpsFeePerPayout: bigint;
+    /** While payouts keep coming, at most one payout unit this often (more payouts per unit, lower fees). */
+    readonly minUnitIntervalMs: number;
   };
   readonly mail: {
     readonly smtpUrl: string | null;
@@ -281,6 +283,7 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
       textcoinCheckMs: r.int('TEXTCOIN_CHECK_MS', 60_000, 100),
       leaseMs: r.int('SENDER_LEASE_MS', 15_000, 1000),
       maxTpsFeePerPayout: BigInt(r.int('MAX_TPS_FEE_PER_PAYOUT', 1000, 0)),
+      minUnitIntervalMs: r.int('PAYOUT_UNIT_INTERVAL_MS', 25, 0, 10_000),
     },
     mail: {
       smtpUrl: r.raw('SMTP_URL') ?? null,

@@ -162,6 +162,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
           maxPerUnit: config.payouts.maxPerUnit,
           leaseMs: config.payouts.leaseMs,
           maxTpsFeePerPayout: config.payouts.maxTpsFeePerPayout,
+          minUnitIntervalMs: config.payouts.minUnitIntervalMs,
           onTextcoinsFunded: (ids) => sendMail(ids),
           log,
         })

@@ -25,6 +25,11 @@ export interface SenderOptions {
    * load; above this the sender waits (more payouts gather, the load may pass) instead of draining the pool.
    */
   maxTpsFeePerPayout: bigint;
+  /**
+   * While payouts keep coming, units go out at most this often, so that more payouts share each unit (its fixed
+   * size and its tps fee, which grows with the unit rate). A lone payout after a quiet spell goes out at once.
+   */
+  minUnitIntervalMs?: number;
 }
 
 class PayoutsWithdrawn extends Error {}
@@ -48,6 +53,7 @@ export class PayoutSender {
   private leaseRenewedAt = -Infinity;
   /** Signed units may be waiting for their broadcast: at start, after a failed broadcast or a fault. */
   private unsentMayExist = true;
+  private lastSentAt = -Infinity;
 
   constructor(private readonly o: SenderOptions) {
     this.leaseName = `sender:${o.network}:${o.chain.hotAddress}`;
@@ -69,6 +75,22 @@ export class PayoutSender {
     this.wake?.();
     await this.loop;
     await releaseLease(this.o.db, this.leaseName, this.holder).catch(() => undefined);
+  }
+
+  /** Sleeps the whole time: new payouts do not cut it short (they are what the wait is for). */
+  private sleepFor(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        if (!this.stopped) return;
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
   }
 
   private sleep(ms: number): Promise<void> {
@@ -107,7 +129,11 @@ export class PayoutSender {
         } else if (progressed === 'retry') {
           backoff = Math.min(Math.max(backoff * 2, 50), 2000);
           await this.sleep(backoff);
-        } else backoff = 0;
+        } else {
+          backoff = 0;
+          const wait = (this.o.minUnitIntervalMs ?? 0) - (this.now() - this.lastSentAt);
+          if (wait > 0) await this.sleepFor(wait);
+        }
       } catch (e) {
         this.unsentMayExist = true;
         this.log('error', 'payout sender fault', { error: (e as Error).stack ?? String(e) });
@@ -212,6 +238,7 @@ export class PayoutSender {
       if (e instanceof PayoutsWithdrawn) return 'sent';
       throw e;
     }
+    this.lastSentAt = this.now();
     return (await this.broadcast(composed.unit, composed.joint)) === 'sent' ? 'sent' : 'retry';
   }
 

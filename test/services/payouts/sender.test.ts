@@ -146,5 +146,43 @@ for (const kind of STORE_KINDS) {
       assert.equal(chain.posted, 1);
       assert.equal(await balance(store.db.kysely, 'main', 'fees'), fees + 1400n);
     });
+
+    test('while payouts keep coming, units go out at most once per interval, the payouts riding together', async () => {
+      const chain = new BusyChain();
+      chain.tpsFee = 0n;
+      const batches: number[] = [];
+      const compose = chain.compose.bind(chain);
+      chain.compose = (outputs) => {
+        batches.push(outputs.length);
+        return compose(outputs);
+      };
+      const sender = new PayoutSender({
+        db: store.db,
+        network: 'main',
+        chain,
+        waiters: new PayoutWaiters(store.db, 0),
+        maxPerUnit: 127,
+        leaseMs: 5000,
+        maxTpsFeePerPayout: 1000n,
+        minUnitIntervalMs: 1000,
+      });
+      const sent = async (n: number) => {
+        while ((await payoutStatus(n)) !== 'sent') await new Promise((r) => setTimeout(r, 10));
+      };
+      sender.start();
+      try {
+        await queuePayout(10);
+        sender.poke();
+        await sent(10);
+        await queuePayout(11);
+        sender.poke();
+        await queuePayout(12);
+        sender.poke();
+        await Promise.all([sent(11), sent(12)]);
+      } finally {
+        await sender.stop();
+      }
+      assert.deepEqual(batches, [1, 2], 'the lone payout at once, the next two together');
+    });
   });
 }
