@@ -1,10 +1,9 @@
 // The operator's `cashback` command, run as a real child process on a fresh data directory.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { generateMnemonic, walletKey } from '../../src/obyte/keys.ts';
@@ -12,26 +11,8 @@ import { KEY_INDEX } from '../../src/wallet.ts';
 import { openDb, type Db } from '../../src/storage/db.ts';
 import { authenticate, findPartner } from '../../src/services/partners.ts';
 import { TEST_PG_URL } from '../helpers/stores.ts';
+import { cashback, type Run } from '../helpers/cli.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `cashback ARGS` with only the given settings in its environment. */
-function cashback(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['bin/cashback.js', ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 30_000 },
-      (error, stdout, stderr) => done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 function json(run: Run): unknown {
   assert.equal(run.code, 0, run.stderr);

@@ -3,12 +3,12 @@
 // the devhub stores once the server is stopped.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startTestApp, form, type TestApp } from '../helpers/app.ts';
 import { STORE_KINDS } from '../helpers/stores.ts';
+import { cashback, type Run } from '../helpers/cli.ts';
 import { post } from '../../src/storage/ledger.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
@@ -21,7 +21,6 @@ import { secretKey } from '../../src/wallet.ts';
 import { textcoinKey } from '../../src/obyte/keys.ts';
 import { composeWithHub } from '../../src/obyte/light-wallet.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const CUSTOMER_ADDRESS = 'KSCCYOEMOMUMJXROLK4HWLTJBWFXICRB';
 
 async function reconcile(runtime: Runtime, network: NetworkName): Promise<NetworkReconciliation> {
@@ -146,23 +145,6 @@ for (const kind of STORE_KINDS) {
       const r = await reconcile(app.runtime, 'main');
       assert.deepEqual(r.differences.map((d) => [d.kind, d.difference]), [['wallet', 1_000_000n]]);
     });
-  });
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cashback(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['bin/cashback.js', ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-    );
   });
 }
 

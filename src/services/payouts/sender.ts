@@ -129,11 +129,7 @@ export class PayoutSender {
         } else if (progressed === 'retry') {
           backoff = Math.min(Math.max(backoff * 2, 50), 2000);
           await this.sleep(backoff);
-        } else {
-          backoff = 0;
-          const wait = (this.o.minUnitIntervalMs ?? 0) - (this.now() - this.lastSentAt);
-          if (wait > 0) await this.sleepFor(wait);
-        }
+        } else backoff = 0;
       } catch (e) {
         this.unsentMayExist = true;
         this.log('error', 'payout sender fault', { error: (e as Error).stack ?? String(e) });
@@ -172,9 +168,8 @@ export class PayoutSender {
     return true;
   }
 
-  private async sendNextBatch(): Promise<'sent' | 'retry' | 'idle'> {
-    this.pending = false;
-    const batch = await this.o.db.kysely
+  private queued() {
+    return this.o.db.kysely
       .selectFrom('payouts')
       .select(['id', 'address', 'amount'])
       .where('network', '=', this.o.network)
@@ -183,7 +178,20 @@ export class PayoutSender {
       .orderBy('id')
       .limit(this.o.maxPerUnit)
       .execute();
+  }
+
+  private async sendNextBatch(): Promise<'sent' | 'retry' | 'idle'> {
+    this.pending = false;
+    let batch = await this.queued();
     if (batch.length === 0) return 'idle';
+    // A unit not yet full, right after another: let more payouts gather for the rest of the interval.
+    const wait = (this.o.minUnitIntervalMs ?? 0) - (this.now() - this.lastSentAt);
+    if (batch.length < this.o.maxPerUnit && wait > 0) {
+      await this.sleepFor(wait);
+      if (this.stopped) return 'idle';
+      batch = await this.queued();
+      if (batch.length === 0) return 'idle';
+    }
 
     const composed = await this.o.chain.compose(batch.map((p) => ({ address: p.address, amount: BigInt(p.amount) })));
     if (!composed.ok) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { openTestStore, STORE_KINDS, type TestStore } from '../../helpers/stores.ts';
 import { addPartner } from '../../../src/services/partners.ts';
 import { balance, post } from '../../../src/storage/ledger.ts';
-import { PayoutSender } from '../../../src/services/payouts/sender.ts';
+import { PayoutSender, type SenderOptions } from '../../../src/services/payouts/sender.ts';
 import { PayoutWaiters } from '../../../src/services/payouts/waiters.ts';
 import type { ChainFailure, Composed, PayoutChain } from '../../../src/services/payouts/ports.ts';
 
@@ -76,6 +76,18 @@ for (const kind of STORE_KINDS) {
           .execute();
       });
     };
+    /** A sender on the test store with the engine's usual settings, `over` changing some of them. */
+    const newSender = (chain: PayoutChain, over: Partial<SenderOptions> = {}) =>
+      new PayoutSender({
+        db: store.db,
+        network: 'main',
+        chain,
+        waiters: new PayoutWaiters(store.db, 0),
+        maxPerUnit: 127,
+        leaseMs: 5000,
+        maxTpsFeePerPayout: 1000n,
+        ...over,
+      });
     const payoutStatus = async (n: number) =>
       (await store.db.kysely.selectFrom('payouts').select('status').where('id', '=', `pay_${n}`).executeTakeFirstOrThrow()).status;
 
@@ -84,15 +96,8 @@ for (const kind of STORE_KINDS) {
       await queuePayout(1);
       const chain = new SameUnitChain();
       const faults: string[] = [];
-      const sender = new PayoutSender({
-        db,
-        network: 'main',
-        chain,
-        waiters: new PayoutWaiters(db, 0),
-        maxPerUnit: 127,
-        leaseMs: 5000,
-        maxTpsFeePerPayout: 1000n,
-        log: (level, message) => {
+      const sender = newSender(chain, {
+        log: (_level, message) => {
           if (message === 'payout sender fault') faults.push(message);
         },
       });
@@ -121,16 +126,7 @@ for (const kind of STORE_KINDS) {
       await queuePayout(2);
       const chain = new BusyChain();
       const warnings: string[] = [];
-      const sender = new PayoutSender({
-        db: store.db,
-        network: 'main',
-        chain,
-        waiters: new PayoutWaiters(store.db, 0),
-        maxPerUnit: 127,
-        leaseMs: 5000,
-        maxTpsFeePerPayout: 1000n,
-        log: (level, message) => void (level === 'warn' && warnings.push(message)),
-      });
+      const sender = newSender(chain, { log: (level, message) => void (level === 'warn' && warnings.push(message)) });
       const fees = await balance(store.db.kysely, 'main', 'fees');
       sender.start();
       try {
@@ -156,16 +152,7 @@ for (const kind of STORE_KINDS) {
         batches.push(outputs.length);
         return compose(outputs);
       };
-      const sender = new PayoutSender({
-        db: store.db,
-        network: 'main',
-        chain,
-        waiters: new PayoutWaiters(store.db, 0),
-        maxPerUnit: 127,
-        leaseMs: 5000,
-        maxTpsFeePerPayout: 1000n,
-        minUnitIntervalMs: 1000,
-      });
+      const sender = newSender(chain, { minUnitIntervalMs: 1000 });
       const sent = async (n: number) => {
         while ((await payoutStatus(n)) !== 'sent') await new Promise((r) => setTimeout(r, 10));
       };
