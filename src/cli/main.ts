@@ -1,7 +1,7 @@
 // `cashback`: the operator's command line. It works on the same store as the server (DATA_DIR / DATABASE_URL).
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { loadConfig, type Config } from '../config.ts';
-import { openDb, type Db } from '../storage/db.ts';
+import type { Db } from '../storage/db.ts';
 import type { NetworkName } from '../storage/schema.ts';
 import { balance, balances, depositAccount } from '../storage/ledger.ts';
 import { walletKey } from '../obyte/keys.ts';
@@ -9,25 +9,9 @@ import { HubClient } from '../obyte/hub-client.ts';
 import { addPartner, findPartner, listPartners, rotateKey, setEnabled, type Partner } from '../services/partners.ts';
 import { KEY_INDEX, walletMnemonic } from '../wallet.ts';
 import { table } from './table.ts';
+import { CliError, json, NETWORKS, out, parseLimit, parseNetwork, parseTime, withDb } from './common.ts';
+import { registerActivity } from './activity.ts';
 import { EXIT, reconcileText, runReconcile } from './reconcile.ts';
-
-class CliError extends Error {}
-
-const NETWORKS: readonly NetworkName[] = ['main', 'test'];
-
-function out(json: boolean, data: unknown, text: () => string): void {
-  console.log(json ? JSON.stringify(data, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)) : text());
-}
-
-async function withDb<T>(fn: (db: Db, config: Config) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const db = await openDb(config.store);
-  try {
-    return await fn(db, config);
-  } finally {
-    await db.close();
-  }
-}
 
 function depositAddress(config: Config, partner: Partner): string {
   return walletKey(walletMnemonic(config, false), KEY_INDEX.depositBase + partner.depositIndex).address;
@@ -40,19 +24,7 @@ async function partnerDetails(db: Db, config: Config, partner: Partner) {
   return { partner: partner.name, enabled: partner.enabled, created_at: partner.createdAt.toISOString(), networks };
 }
 
-function parseNetwork(value: string): NetworkName {
-  if (value !== 'main' && value !== 'test') throw new CliError(`network must be main or test, got "${value}"`);
-  return value;
-}
-
-function parseTime(value: string): number {
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new CliError(`not a date/time: "${value}"`);
-  return t;
-}
-
 const program = new Command('cashback').description('Operate the Obyte cashback server').showHelpAfterError();
-const json = () => new Option('--json', 'print JSON');
 
 const partner = program.command('partner').description('partners (merchants and payment processors)');
 partner
@@ -167,10 +139,7 @@ program
   .option('--network <network>', 'main or test', parseNetwork)
   .option('--since <time>', 'ISO date/time', parseTime)
   .option('--until <time>', 'ISO date/time', parseTime)
-  .option('--limit <n>', 'at most this many', (v) => {
-    if (!/^\d+$/.test(v) || Number(v) < 1) throw new CliError('--limit must be a positive whole number');
-    return Number(v);
-  }, 100)
+  .option('--limit <n>', 'at most this many', parseLimit, 100)
   .addOption(json())
   .action(async (o: { partner?: string; network?: NetworkName; since?: number; until?: number; limit: number; json?: boolean }) =>
     withDb(async (db) => {
@@ -267,6 +236,8 @@ program
       await hub.close();
     }
   });
+
+registerActivity(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`cashback: ${e instanceof Error ? e.message : String(e)}`);
