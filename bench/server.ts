@@ -49,18 +49,6 @@ interface SenderTiming {
   cycleMs: number;
 }
 
-/** "a=1,b=2" → { a: 1, b: 2 }; "ocore" → {} (the devhub's defaults, ocore's initial votes). */
-function parseTpsFee(spec: string): Record<string, number> {
-  if (spec === 'ocore') return {};
-  const out: Record<string, number> = {};
-  for (const part of spec.split(',')) {
-    const [k, v] = part.split('=');
-    if (!k || v === undefined || !Number.isFinite(Number(v))) throw new Error(`BENCH_TPS_FEE: bad "${part}"`);
-    out[k.trim()] = Number(v);
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Child: the cashback server.
 async function serve(): Promise<void> {
@@ -68,7 +56,8 @@ async function serve(): Promise<void> {
   const { startRuntime } = await import('../src/runtime.ts');
   const { addPartner } = await import('../src/services/partners.ts');
   const dataDir = process.env.BENCH_DATA_DIR!;
-  const tpsFee = parseTpsFee(process.env.BENCH_TPS_FEE ?? 'tps_interval=20');
+  // "ocore" keeps the devhub's defaults (ocore's initial votes); the config parses and checks the rest.
+  const tpsSpec = process.env.BENCH_TPS_FEE ?? 'tps_interval=20';
   const config = loadConfig({
     DATA_DIR: dataDir,
     HOST: '127.0.0.1',
@@ -77,10 +66,9 @@ async function serve(): Promise<void> {
     TEST_DEVHUB_PORT: '0',
     LOG_LEVEL: 'silent',
     ...(process.env.BENCH_UNIT_INTERVAL_MS ? { PAYOUT_UNIT_INTERVAL_MS: process.env.BENCH_UNIT_INTERVAL_MS } : {}),
-    DEVHUB_TPS_FEE: Object.entries(tpsFee)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(','),
+    DEVHUB_TPS_FEE: tpsSpec === 'ocore' ? '' : tpsSpec,
   });
+  const tpsFee = config.networks.main.devhubTpsFee;
   // The server's own warnings (sender retries, hub errors), counted by message.
   const warnings = new Map<string, number>();
   const runtime = await startRuntime(config, {

@@ -237,21 +237,24 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
       closers.push(() => n.sender!.stop());
     }
     waiters.onQueued((name) => networks[name].sender?.poke());
-    sendMail();
+    // The first pass, at once, also e-mails textcoins left unsent by a stop.
     let textcoinsCheckedAt = -Infinity;
     let scanning = false;
     const scan = async () => {
       if (scanning) return; // a slow hub must not pile passes up
       scanning = true;
-      // Textcoins are looked at less often (a minute by default): a claim or an expiry is not urgent.
-      const textcoinsToo = Date.now() - textcoinsCheckedAt >= config.payouts.textcoinCheckMs;
-      if (textcoinsToo) textcoinsCheckedAt = Date.now();
-      for (const name of ['main', 'test'] as const) {
-        await scanDeposits(name).catch((e) => log('warn', 'deposit scan failed', { network: name, error: String(e) }));
-        if (textcoinsToo) await closeTextcoinsOn(name).catch((e) => log('warn', 'textcoin pass failed', { network: name, error: String(e) }));
+      try {
+        // Textcoins are looked at less often (a minute by default): a claim or an expiry is not urgent.
+        const textcoinsToo = Date.now() - textcoinsCheckedAt >= config.payouts.textcoinCheckMs;
+        if (textcoinsToo) textcoinsCheckedAt = Date.now();
+        for (const name of ['main', 'test'] as const) {
+          await scanDeposits(name).catch((e) => log('warn', 'deposit scan failed', { network: name, error: String(e) }));
+          if (textcoinsToo) await closeTextcoinsOn(name).catch((e) => log('warn', 'textcoin pass failed', { network: name, error: String(e) }));
+        }
+        if (textcoinsToo) sendMail();
+      } finally {
+        scanning = false;
       }
-      if (textcoinsToo) sendMail();
-      scanning = false;
     };
     const timer = setInterval(() => void scan(), config.payouts.scanIntervalMs);
     // The hub says when a watched address (funding, deposits) sees a new unit: look at once, not at the next tick.

@@ -1,4 +1,4 @@
-import { composeWithHub, witnesses } from '../obyte/light-wallet.ts';
+import { addressHistory, composeWithHub } from '../obyte/light-wallet.ts';
 import type { HubClient } from '../obyte/hub-client.ts';
 import { textcoinKey, type KeyPair } from '../obyte/keys.ts';
 import { baseOutputs } from '../obyte/payments.ts';
@@ -6,17 +6,18 @@ import type { Joint } from '../obyte/types.ts';
 import type { DepositChain, IncomingPayment } from '../services/deposits.ts';
 import type { SweepChain, SweepComposed, SweepSource } from '../services/sweeps.ts';
 import type { TextcoinChain } from '../services/textcoin-closing.ts';
+import type { ReconcileChain } from '../services/reconcile.ts';
 import type { ChainFailure } from '../services/payouts/ports.ts';
-import { postStoredJoint, unitState } from './hub-units.ts';
+import { postStoredJoint, unitExists } from './hub-units.ts';
 
 /** ocore answers light/get_balances for at most this many addresses at once. */
 const BALANCES_BATCH = 100;
 
 /**
- * Our addresses other than the hot wallet, over a hub: the history of the deposit addresses, whether textcoins
- * were spent, and send-all units that sweep them to the hot wallet.
+ * Our addresses other than the hot wallet, over a hub: their balances and history (deposits, whether textcoins
+ * were spent, reconciliation), and send-all units that sweep them to the hot wallet. Reading needs no keys.
  */
-export class HubDepositChain implements DepositChain, SweepChain, TextcoinChain {
+export class HubDepositChain implements DepositChain, SweepChain, TextcoinChain, ReconcileChain {
   constructor(
     private readonly hub: HubClient,
     private readonly params: { version: string; alt: string },
@@ -26,17 +27,9 @@ export class HubDepositChain implements DepositChain, SweepChain, TextcoinChain 
 
   async incoming(addresses: readonly string[]): Promise<IncomingPayment[]> {
     if (addresses.length === 0) return [];
-    const [history, lastStable] = await Promise.all([
-      this.hub.getHistory({ witnesses: await witnesses(this.hub), addresses: [...addresses] }),
-      this.hub.request<{ main_chain_index: number }>('get_last_stable_unit_props'),
-    ]);
     const watched = new Set(addresses);
-    const units = new Map([...(history.unstable_mc_joints ?? []), ...(history.joints ?? [])].map((j) => [j.unit.unit, j.unit]));
     const out: IncomingPayment[] = [];
-    for (const [hash, unit] of units) {
-      if (!hash) continue;
-      const mci = (unit as { main_chain_index?: number }).main_chain_index;
-      const stable = typeof mci === 'number' && mci <= lastStable.main_chain_index;
+    for (const { hash, unit, stable } of await addressHistory(this.hub, addresses)) {
       const authors = unit.authors.map((a) => a.address);
       for (const o of baseOutputs(unit)) {
         if (!watched.has(o.address)) continue;
@@ -46,11 +39,28 @@ export class HubDepositChain implements DepositChain, SweepChain, TextcoinChain 
     return out;
   }
 
-  async holding(addresses: readonly string[], which: 'stable' | 'total' = 'total'): Promise<string[]> {
-    const holding: string[] = [];
+  /** Stable and pending bytes per address, 100 addresses a request; an address holding nothing may be left out. */
+  private async baseBalances(addresses: readonly string[]): Promise<Map<string, { stable: number; pending: number }>> {
+    const out = new Map<string, { stable: number; pending: number }>();
     for (let i = 0; i < addresses.length; i += BALANCES_BATCH) {
       const balances = await this.hub.getBalances(addresses.slice(i, i + BALANCES_BATCH));
-      for (const [address, assets] of Object.entries(balances)) if ((assets.base?.[which] ?? 0) > 0) holding.push(address);
+      for (const [address, assets] of Object.entries(balances)) {
+        if (assets.base) out.set(address, { stable: assets.base.stable ?? 0, pending: assets.base.pending ?? 0 });
+      }
+    }
+    return out;
+  }
+
+  async balances(addresses: readonly string[]): Promise<Map<string, bigint>> {
+    const out = new Map<string, bigint>();
+    for (const [address, b] of await this.baseBalances(addresses)) out.set(address, BigInt(b.stable) + BigInt(b.pending));
+    return out;
+  }
+
+  async holding(addresses: readonly string[], which: 'stable' | 'total'): Promise<string[]> {
+    const holding: string[] = [];
+    for (const [address, b] of await this.baseBalances(addresses)) {
+      if ((which === 'stable' ? b.stable : b.stable + b.pending) > 0) holding.push(address);
     }
     return holding;
   }
@@ -76,15 +86,11 @@ export class HubDepositChain implements DepositChain, SweepChain, TextcoinChain 
     return postStoredJoint(this.hub, joint);
   }
 
-  async exists(unit: string): Promise<boolean> {
-    return (await unitState(this.hub, unit)) !== 'missing';
+  exists(unit: string): Promise<boolean> {
+    return unitExists(this.hub, unit);
   }
 
   async authored(address: string): Promise<string[]> {
-    const history = await this.hub.getHistory({ witnesses: await witnesses(this.hub), addresses: [address] });
-    return [...(history.unstable_mc_joints ?? []), ...(history.joints ?? [])]
-      .map((j) => j.unit)
-      .filter((u) => u.authors.some((a) => a.address === address))
-      .map((u) => u.unit!);
+    return (await addressHistory(this.hub, [address])).filter((h) => h.unit.authors.some((a) => a.address === address)).map((h) => h.hash);
   }
 }

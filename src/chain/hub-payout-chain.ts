@@ -5,7 +5,7 @@ import { baseOutputs } from '../obyte/payments.ts';
 import type { Joint, TransferInput } from '../obyte/types.ts';
 import type { ChainFailure, Composed, PayoutChain } from '../services/payouts/ports.ts';
 import type { UnitState } from '../services/stability.ts';
-import { postStoredJoint, unitState } from './hub-units.ts';
+import { postStoredJoint, unitExists, unitState } from './hub-units.ts';
 
 type Coin = TransferInput & { amount: number };
 
@@ -14,7 +14,7 @@ export class HubPayoutChain implements PayoutChain {
   /** The tps fee of the last unit composed: the basis of the allowance added to textcoins. */
   lastTpsFee = 0;
   /** The last composed unit and its change, which becomes spendable once the hub accepts that unit. */
-  private composed: { unit: string; change: Coin | null } | null = null;
+  private composed: { joint: string; change: Coin | null } | null = null;
   /**
    * The change of the last unit the hub accepted: the next unit spends it without a coin-picking round trip.
    * Forgotten on anything unexpected, so the hub picks again (a wrong coin would only get a unit refused).
@@ -43,10 +43,10 @@ export class HubPayoutChain implements PayoutChain {
     if (!composed.ok) return composed;
     this.lastTpsFee = composed.tpsFee;
     const unit = composed.unit.unit!;
+    const joint = JSON.stringify({ unit: composed.unit } satisfies Joint);
     const change = baseOutputs(composed.unit).find((o) => o.address === this.key.address);
-    this.composed = { unit, change: change ? { unit, message_index: change.message_index, output_index: change.output_index, amount: change.amount } : null };
-    const joint: Joint = { unit: composed.unit };
-    return { ok: true, unit, joint: JSON.stringify(joint), fee: BigInt(composed.fee), tpsFee: BigInt(composed.tpsFee) };
+    this.composed = { joint, change: change ? { unit, message_index: change.message_index, output_index: change.output_index, amount: change.amount } : null };
+    return { ok: true, unit, joint, fee: BigInt(composed.fee), tpsFee: BigInt(composed.tpsFee) };
   }
 
   async post(joint: string): Promise<{ ok: true } | ChainFailure> {
@@ -54,12 +54,12 @@ export class HubPayoutChain implements PayoutChain {
     this.composed = null;
     const posted = await postStoredJoint(this.hub, joint);
     // Only the change of the unit just composed: an older unit's change may be spent already.
-    this.change = posted.ok && last && (JSON.parse(joint) as Joint).unit.unit === last.unit ? last.change : null;
+    this.change = posted.ok && last?.joint === joint ? last.change : null;
     return posted;
   }
 
-  async exists(unit: string): Promise<boolean> {
-    return (await unitState(this.hub, unit)) !== 'missing';
+  exists(unit: string): Promise<boolean> {
+    return unitExists(this.hub, unit);
   }
 
   unitState(unit: string): Promise<UnitState> {

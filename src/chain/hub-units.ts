@@ -21,3 +21,7 @@ export async function unitState(hub: HubClient, unit: string): Promise<UnitState
   if (!('joint' in answer)) return 'missing';
   return answer.joint.ball ? 'stable' : 'unstable';
 }
+
+export async function unitExists(hub: HubClient, unit: string): Promise<boolean> {
+  return (await unitState(hub, unit)) !== 'missing';
+}

@@ -12,7 +12,7 @@ import { walletKey } from '../obyte/keys.ts';
 import { KEY_INDEX, walletMnemonic } from '../wallet.ts';
 import { listPartners } from '../services/partners.ts';
 import { gb, reconcileNetwork, type NetworkReconciliation, type WalletAddresses } from '../services/reconcile.ts';
-import { HubReconcileChain } from '../chain/hub-reconcile-chain.ts';
+import { HubDepositChain } from '../chain/hub-deposit-chain.ts';
 import { startDevHub, type DevHub } from '../devhub/index.ts';
 
 /** A failure to check at all (not a difference): exit code 2. */
@@ -150,7 +150,7 @@ export async function runReconcile(config: Config, networks: readonly NetworkNam
         const result = await reconcileNetwork({
           db,
           network: name,
-          chain: new HubReconcileChain(access.hub, nc.protocol, addresses.hot),
+          chain: new HubDepositChain(access.hub, nc.protocol, () => undefined, addresses.hot),
           addresses,
           attempts: ATTEMPTS,
           pauseMs: PAUSE_MS,

@@ -58,33 +58,46 @@ export function hubFailure(e: unknown): ComposeFailure {
   throw e;
 }
 
+export interface HistoryUnit {
+  hash: string;
+  unit: Unit;
+  /** At or before the last stable main chain index the hub reports. */
+  stable: boolean;
+}
+
+/** The units the hub's history gives for these addresses, each once, marked stable or not. */
+export async function addressHistory(hub: HubClient, addresses: readonly string[]): Promise<HistoryUnit[]> {
+  const [history, lastStable] = await Promise.all([
+    hub.getHistory({ witnesses: await witnesses(hub), addresses: [...addresses] }),
+    hub.request<{ main_chain_index: number }>('get_last_stable_unit_props'),
+  ]);
+  const units = new Map<string, HistoryUnit>();
+  for (const { unit } of [...(history.unstable_mc_joints ?? []), ...(history.joints ?? [])]) {
+    if (!unit.unit) continue;
+    const mci = (unit as { main_chain_index?: number }).main_chain_index;
+    units.set(unit.unit, { hash: unit.unit, unit, stable: typeof mci === 'number' && mci <= lastStable.main_chain_index });
+  }
+  return [...units.values()];
+}
+
 /** Outputs of `address` that no unit in its history spends: the coins a send-all needs. */
 export async function unspentOutputs(
   hub: HubClient,
   address: string,
   opts: { stableOnly?: boolean } = {},
 ): Promise<Array<TransferInput & { amount: number }>> {
-  const [history, lastStable] = await Promise.all([
-    hub.getHistory({ witnesses: await witnesses(hub), addresses: [address] }),
-    opts.stableOnly ? hub.request<{ main_chain_index: number }>('get_last_stable_unit_props') : null,
-  ]);
-  const units = [...(history.unstable_mc_joints ?? []), ...(history.joints ?? [])].map((j) => j.unit);
-  const usable = (u: Unit) => {
-    if (!lastStable) return true;
-    const mci = (u as { main_chain_index?: number }).main_chain_index;
-    return typeof mci === 'number' && mci <= lastStable.main_chain_index;
-  };
+  const history = await addressHistory(hub, [address]);
   const key = (i: TransferInput) => `${i.unit}:${i.message_index}:${i.output_index}`;
-  const spent = new Set(units.flatMap((u) => baseTransferInputs(u).map(key)));
-  const coins = new Map<string, TransferInput & { amount: number }>();
-  for (const u of units) {
-    if (!u.unit) continue;
-    for (const o of baseOutputs(u)) {
-      const coin = { unit: u.unit, message_index: o.message_index, output_index: o.output_index, amount: o.amount };
-      if (o.address === address && !spent.has(key(coin)) && usable(u)) coins.set(key(coin), coin);
+  const spent = new Set(history.flatMap((h) => baseTransferInputs(h.unit).map(key)));
+  const coins: Array<TransferInput & { amount: number }> = [];
+  for (const h of history) {
+    if (opts.stableOnly && !h.stable) continue;
+    for (const o of baseOutputs(h.unit)) {
+      const coin = { unit: h.hash, message_index: o.message_index, output_index: o.output_index, amount: o.amount };
+      if (o.address === address && !spent.has(key(coin))) coins.push(coin);
     }
   }
-  return [...coins.values()];
+  return coins;
 }
 
 /** Coins the hub picks for `wanted` bytes (own unconfirmed change included); none when they do not reach it. */

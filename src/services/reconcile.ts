@@ -3,7 +3,7 @@ import type { Db } from '../storage/db.ts';
 import type { NetworkName } from '../storage/schema.ts';
 import type { IncomingPayment } from './deposits.ts';
 
-/** What reconciliation reads from the network (implemented over a hub in src/chain/hub-reconcile-chain.ts). */
+/** What reconciliation reads from the network (implemented over a hub by src/chain/hub-deposit-chain.ts). */
 export interface ReconcileChain {
   /** Bytes on each address, stable plus pending; an address that holds nothing may be left out. */
   balances(addresses: readonly string[]): Promise<Map<string, bigint>>;

@@ -15,7 +15,6 @@ import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { addPartner } from '../../src/services/partners.ts';
 import type { NetworkName } from '../../src/storage/schema.ts';
 import { reconcileNetwork, type NetworkReconciliation } from '../../src/services/reconcile.ts';
-import { HubReconcileChain } from '../../src/chain/hub-reconcile-chain.ts';
 import { SecretBox } from '../../src/services/secret-box.ts';
 import { secretKey } from '../../src/wallet.ts';
 import { textcoinKey } from '../../src/obyte/keys.ts';
@@ -29,7 +28,7 @@ async function reconcile(runtime: Runtime, network: NetworkName): Promise<Networ
   return reconcileNetwork({
     db: runtime.db,
     network,
-    chain: new HubReconcileChain(n.hub, n.config.protocol, n.hot.address),
+    chain: n.deposits,
     addresses: {
       hot: n.hot.address,
       funding: n.funding.address,

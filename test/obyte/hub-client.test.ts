@@ -1,8 +1,8 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { HubClient, HubError, isTransientHubError } from '../../src/obyte/hub-client.ts';
+import { HubClient, HubError, isTransientHubError, type HubClientOptions } from '../../src/obyte/hub-client.ts';
 
 type Frame = [string, Record<string, unknown>];
 
@@ -67,6 +67,17 @@ async function tinyHub(opts: { refuse?: boolean } = {}) {
   };
 }
 
+/** A tiny hub and a client of it, both closed when the test ends. */
+async function hubAndClient(t: TestContext, options: Omit<HubClientOptions, 'url'> = {}, hubOptions?: { refuse?: boolean }) {
+  const hub = await tinyHub(hubOptions);
+  const client = new HubClient({ url: hub.url, ...options });
+  t.after(async () => {
+    await client.close();
+    await hub.close();
+  });
+  return { hub, client };
+}
+
 async function rejectsWith(promise: Promise<unknown>, kind: HubError['kind'], message?: RegExp) {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(error instanceof HubError, `expected a HubError, got ${String(error)}`);
@@ -77,12 +88,7 @@ async function rejectsWith(promise: Promise<unknown>, kind: HubError['kind'], me
 }
 
 test('framing: requests carry unique tags, responses resolve, {error} rejects with kind response', async (t) => {
-  const hub = await tinyHub();
-  const client = new HubClient({ url: hub.url, requestTimeoutMs: 2000 });
-  t.after(async () => {
-    await client.close();
-    await hub.close();
-  });
+  const { hub, client } = await hubAndClient(t, { requestTimeoutMs: 2000 });
   hub.onRequest('get_witnesses', () => ['A', 'B']);
   hub.onRequest('post_joint', () => ({ error: 'unknown parents' }));
   hub.onRequest('light/get_balances', (params) => ({ echo: params }));
@@ -107,12 +113,7 @@ test('framing: requests carry unique tags, responses resolve, {error} rejects wi
 });
 
 test('justsayings are emitted with subject and body; the version is remembered', async (t) => {
-  const hub = await tinyHub();
-  const client = new HubClient({ url: hub.url });
-  t.after(async () => {
-    await client.close();
-    await hub.close();
-  });
+  const { hub, client } = await hubAndClient(t);
   await client.connect();
   const got = once(client, 'justsaying');
   hub.send(hub.sockets[0]!, ['justsaying', { subject: 'version', body: { protocol_version: '4.0', alt: '1' } }]);
@@ -126,12 +127,7 @@ test('justsayings are emitted with subject and body; the version is remembered',
 });
 
 test('an unanswered request times out (default or per request) and a late answer is ignored', async (t) => {
-  const hub = await tinyHub();
-  const client = new HubClient({ url: hub.url, requestTimeoutMs: 60 });
-  t.after(async () => {
-    await client.close();
-    await hub.close();
-  });
+  const { hub, client } = await hubAndClient(t, { requestTimeoutMs: 60 });
   hub.onRequest('get_joint', () => undefined);
   await client.connect();
   await rejectsWith(client.getJoint('U'), 'timeout', /^timeout: no response to get_joint in 60 ms$/);
@@ -145,12 +141,7 @@ test('an unanswered request times out (default or per request) and a late answer
 });
 
 test("the client answers the hub's heartbeat and refuses its subscribe request", async (t) => {
-  const hub = await tinyHub();
-  const client = new HubClient({ url: hub.url });
-  t.after(async () => {
-    await client.close();
-    await hub.close();
-  });
+  const { hub, client } = await hubAndClient(t);
   await client.connect();
   const ws = hub.sockets[0]!;
   hub.send(ws, ['request', { command: 'heartbeat', tag: 'hb-1' }]);
@@ -165,12 +156,7 @@ test("the client answers the hub's heartbeat and refuses its subscribe request",
 });
 
 test('after an unexpected close: in-flight requests reject, new ones wait and succeed after reconnection', async (t) => {
-  const hub = await tinyHub();
-  const client = new HubClient({ url: hub.url, requestTimeoutMs: 3000, reconnectMinMs: 30, reconnectMaxMs: 60 });
-  t.after(async () => {
-    await client.close();
-    await hub.close();
-  });
+  const { hub, client } = await hubAndClient(t, { requestTimeoutMs: 3000, reconnectMinMs: 30, reconnectMaxMs: 60 });
   hub.onRequest('get_joint', () => undefined);
   hub.onRequest('get_witnesses', () => ['W']);
   await client.connect();
@@ -189,12 +175,7 @@ test('after an unexpected close: in-flight requests reject, new ones wait and su
 });
 
 test('reconnection backs off exponentially with jitter, up to the maximum', async (t) => {
-  const hub = await tinyHub({ refuse: true });
-  const client = new HubClient({ url: hub.url, reconnectMinMs: 20, reconnectMaxMs: 160 });
-  t.after(async () => {
-    await client.close();
-    await hub.close();
-  });
+  const { hub, client } = await hubAndClient(t, { reconnectMinMs: 20, reconnectMaxMs: 160 }, { refuse: true });
   await rejectsWith(client.connect(), 'disconnected', /could not connect/);
   while (hub.attempts.length < 7) await new Promise((r) => setTimeout(r, 20));
   const gaps = hub.attempts.slice(1).map((at, i) => at - hub.attempts[i]!);
@@ -224,12 +205,7 @@ test('close() rejects pending requests with kind closed and stops reconnecting',
 });
 
 test('a silent hub is detected by our heartbeat and the connection is replaced', async (t) => {
-  const hub = await tinyHub();
-  const client = new HubClient({ url: hub.url, heartbeatMs: 60, requestTimeoutMs: 150, reconnectMinMs: 10, reconnectMaxMs: 20 });
-  t.after(async () => {
-    await client.close();
-    await hub.close();
-  });
+  const { hub, client } = await hubAndClient(t, { heartbeatMs: 60, requestTimeoutMs: 150, reconnectMinMs: 10, reconnectMaxMs: 20 });
   await client.connect();
   const heartbeat = await hub.nextFrame(([type, c]) => type === 'request' && c.command === 'heartbeat');
   assert.equal(typeof heartbeat[1].tag, 'string');

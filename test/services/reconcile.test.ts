@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { post, depositAccount, type Account } from '../../src/storage/ledger.ts';
 import type { IncomingPayment } from '../../src/services/deposits.ts';
 import { gb, reconcileNetwork, type ReconcileChain, type WalletAddresses } from '../../src/services/reconcile.ts';
-import { HubReconcileChain } from '../../src/chain/hub-reconcile-chain.ts';
+import { HubDepositChain } from '../../src/chain/hub-deposit-chain.ts';
 import type { HubClient } from '../../src/obyte/hub-client.ts';
 import { openTestStore, type TestStore } from '../helpers/stores.ts';
 
@@ -277,7 +277,7 @@ describe('reconcile', () => {
         return Object.fromEntries(list.map((a) => [a, { base: { stable: 2, pending: 3, total: 5 } }]));
       },
     } as unknown as HubClient;
-    const adapter = new HubReconcileChain(hub, { version: '4.0dev', alt: '3' }, HOT);
+    const adapter = new HubDepositChain(hub, { version: '4.0dev', alt: '3' }, () => undefined, HOT);
     const list = Array.from({ length: 250 }, (_, i) => `X${String(i).padStart(31, '0')}`);
     const held = await adapter.balances(list);
     assert.deepEqual(asked, [100, 100, 50]);

@@ -77,23 +77,8 @@ export class PayoutSender {
     await releaseLease(this.o.db, this.leaseName, this.holder).catch(() => undefined);
   }
 
-  /** Sleeps the whole time: new payouts do not cut it short (they are what the wait is for). */
-  private sleepFor(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        if (!this.stopped) return;
-        clearTimeout(timer);
-        this.wake = null;
-        resolve();
-      };
-    });
-  }
-
-  private sleep(ms: number): Promise<void> {
+  /** stop() always cuts a sleep short; new payouts only when `untilPoked` (not while waiting for them to gather). */
+  private sleep(ms: number, untilPoked = true): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -101,7 +86,9 @@ export class PayoutSender {
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.wake = done;
+      this.wake = () => {
+        if (untilPoked || this.stopped) done();
+      };
     });
   }
 
@@ -121,7 +108,6 @@ export class PayoutSender {
         if (!this.unsentMayExist || (await this.finishUnsentUnits())) {
           this.unsentMayExist = false;
           progressed = await this.sendNextBatch();
-          if (progressed === 'retry') this.unsentMayExist = true;
         }
         if (progressed === 'idle') {
           backoff = 0;
@@ -187,7 +173,7 @@ export class PayoutSender {
     // A unit not yet full, right after another: let more payouts gather for the rest of the interval.
     const wait = (this.o.minUnitIntervalMs ?? 0) - (this.now() - this.lastSentAt);
     if (batch.length < this.o.maxPerUnit && wait > 0) {
-      await this.sleepFor(wait);
+      await this.sleep(wait, false);
       if (this.stopped) return 'idle';
       batch = await this.queued();
       if (batch.length === 0) return 'idle';
@@ -263,6 +249,7 @@ export class PayoutSender {
       .execute();
     if (posted.transient) {
       this.log('warn', 'broadcast failed, will repeat the same unit', { unit, error: posted.error });
+      this.unsentMayExist = true;
       return 'retry';
     }
     // Refused for good. If the hub has it after all, it counts as sent; otherwise its payouts go into a new unit.
