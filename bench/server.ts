@@ -84,10 +84,10 @@ async function serve(): Promise<void> {
   await main.devhub!.faucet(runtime.depositKey(added.value.partner.depositIndex).address, 200_000e9);
   // Credit the pool (genesis) and the deposit, then let the sweeps' units (which reveal definitions) become stable.
   for (let i = 0; i < 2; i++) {
-    main.devhub!.stabilize();
+    await main.devhub!.stabilize();
     await runtime.scanDeposits('main');
   }
-  main.devhub!.stabilize();
+  await main.devhub!.stabilize();
 
   // How long the sender's steps take, measured at the chain port without touching the sender.
   const timing: SenderTiming = { units: 0, composeMs: 0, postMs: 0, cycleMs: 0 };
@@ -246,7 +246,7 @@ const EMAIL_PCT = Number(process.env.BENCH_EMAIL_PCT ?? 0);
 
 function start(mode: '--serve' | '--baseline', env: Record<string, string> = {}): Promise<{ child: ChildProcess; ready: Ready }> {
   const prof = process.env.BENCH_CPU_PROF;
-  const execArgv = ['--import', 'tsx', ...(prof && mode === '--serve' ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])];
+  const execArgv = ['--import', 'tsx', ...(process.env.BENCH_NODE_FLAGS && mode === '--serve' ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...(prof && mode === '--serve' ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])];
   const child = fork(SELF, [mode], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${mode} child exited with ${code}`)));
@@ -268,6 +268,14 @@ async function stop(child: ChildProcess): Promise<void> {
   child.send({ type: 'stop' });
   await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
   if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+/** CPU time a process (or, with `tid`, one of its threads: the main thread's tid is the pid) has used so far, ms (Linux). */
+function cpuMs(pid: number, tid?: number): number {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 /** Peak resident set of a process so far, in MB (Linux). */
@@ -409,8 +417,15 @@ async function main(): Promise<void> {
     await warmUp(url, make);
 
     const before = await ask(server);
+    const cpuBefore = { all: cpuMs(server.pid!), main: cpuMs(server.pid!, server.pid!) };
     const sat = await load(url, make, {});
     describe('saturation', sat.result, sat.tally);
+    const cpuAll = cpuMs(server.pid!) - cpuBefore.all;
+    const cpuMain = cpuMs(server.pid!, server.pid!) - cpuBefore.main;
+    console.log(
+      `server CPU at saturation: ${r1(cpuAll / sat.result.duration / 10)}% of a core in all, main thread ${r1(cpuMain / sat.result.duration / 10)}%; ` +
+        `per paid purchase ${(cpuAll / Math.max(1, sat.tally.paid)).toFixed(3)} ms in all, ${(cpuMain / Math.max(1, sat.tally.paid)).toFixed(3)} ms on the main thread`,
+    );
     const afterSat = await ask(server);
     const paidPerS = Math.round(sat.tally.paid / sat.result.duration);
 

@@ -11,7 +11,7 @@ import { HubClient } from './obyte/hub-client.ts';
 import { newTextcoin, textcoinLink, walletKey, type KeyPair } from './obyte/keys.ts';
 import { KEY_INDEX, secretKey, walletMnemonic } from './wallet.ts';
 import { textcoinClaimFee } from './obyte/constants.ts';
-import { startDevHub, type DevHub } from './devhub/index.ts';
+import { startDevHubThread, type DevHubHandle } from './devhub/thread.ts';
 import { HubPayoutChain } from './chain/hub-payout-chain.ts';
 import { HubDepositChain } from './chain/hub-deposit-chain.ts';
 import { verifyPurchaseUnit } from './chain/purchase-unit.ts';
@@ -37,7 +37,8 @@ export type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: Re
 
 export interface NetworkRuntime {
   config: NetworkConfig;
-  devhub: DevHub | null;
+  /** the embedded devhub, run in a worker thread of its own */
+  devhub: DevHubHandle | null;
   hub: HubClient;
   hot: KeyPair;
   funding: KeyPair;
@@ -109,10 +110,11 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
   };
 
   const startNetwork = async (nc: NetworkConfig): Promise<NetworkRuntime> => {
-    let devhub: DevHub | null = null;
+    let devhub: DevHubHandle | null = null;
     let hubUrl = nc.hubUrl;
     if (nc.embeddedDevhubPort !== null) {
-      devhub = await startDevHub({
+      // In a worker thread: under load its validation would otherwise take a share of the HTTP server's thread.
+      devhub = await startDevHubThread({
         host: '127.0.0.1',
         port: nc.embeddedDevhubPort,
         dbFile: join(config.dataDir, `devhub-${nc.name}.sqlite`),
@@ -122,6 +124,10 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
         tpsFee: nc.devhubTpsFee,
         oracle: { feeds: DEVNET_FEEDS },
         exchangeRates: DEVNET_FEEDS,
+        logger: {
+          info: (message) => log('info', message, { network: nc.name }),
+          warn: (message) => log('warn', message, { network: nc.name }),
+        },
       });
       closers.push(() => devhub!.close());
       hubUrl = devhub.url;

@@ -8,8 +8,8 @@ export interface Conversion {
   readonly bytes: Big;
   /** The purchase value in USD, exact (to 40 decimal places). */
   readonly usd: Big;
-  /** Bytes per USD at these rates (1e9 / GBYTE_USD): maps the policy's USD amounts to bytes. */
-  readonly bytesPerUsd: Big;
+  /** USD per GBYTE at these rates: maps bytes to the policy's USD amounts and back. */
+  readonly gbyteUsd: Big;
   /** The rates this conversion used: record them with the purchase. */
   readonly used: Rates;
 }
@@ -74,5 +74,5 @@ export function convertPurchase(currency: Currency, amount: Big, rates: Rates): 
   if (bytes.gt(MAX)) {
     return err(failure('field_invalid', { field: 'currency_amount', detail: `worth ${bytes.toFixed(0)} bytes` }));
   }
-  return ok({ bytes, usd, bytesPerUsd: GBYTE.div(gbyteUsd), used });
+  return ok({ bytes, usd, gbyteUsd, used });
 }

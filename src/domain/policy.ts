@@ -76,8 +76,8 @@ export function policyProblems(policy: PolicyConfig): string[] {
 export interface CashbackInput {
   /** Purchase value in bytes, exact (Conversion.bytes). */
   readonly bytes: Big;
-  /** Bytes per USD at the rates of this purchase (Conversion.bytesPerUsd). */
-  readonly bytesPerUsd: Big;
+  /** USD per GBYTE at the rates of this purchase (Conversion.gbyteUsd). */
+  readonly gbyteUsd: Big;
   /** partner_cashback_percentage. */
   readonly partnerPct: Big;
   /** A GBYTE purchase whose purchase_unit was verified on the network. */
@@ -106,6 +106,8 @@ export interface Cashback {
  * 40 places, costs a long division per call; both round down to the same whole bytes.
  */
 const HUNDREDTH = Dec('0.01');
+const NANO = Dec('1e-9');
+const GBYTE = Dec('1e9');
 
 /**
  * The cashback for a purchase (contract §5). The program part is programPct of the purchase value,
@@ -114,24 +116,28 @@ const HUNDREDTH = Dec('0.01');
  */
 export function computeCashback(input: CashbackInput, policy: PolicyConfig = DEFAULT_POLICY): Result<Cashback> {
   const bytes = Dec(input.bytes);
-  const bytesPerUsd = Dec(input.bytesPerUsd);
+  const gbyteUsd = Dec(input.gbyteUsd);
   const partnerPct = Dec(input.partnerPct);
   if (bytes.lt(0)) throw new RangeError('purchase value must not be negative');
-  if (!bytesPerUsd.gt(0)) throw new RangeError('bytesPerUsd must be positive');
+  if (!gbyteUsd.gt(0)) throw new RangeError('gbyteUsd must be positive');
   if (partnerPct.lt(0) || partnerPct.gt(policy.maxPartnerPct)) {
     return err(failure('field_invalid', { field: 'partner_cashback_percentage' }));
   }
+  // Bytes to USD is a multiplication, exact; USD to bytes is a long division, done only when a band or a cap needs it.
+  const usdPerByte = gbyteUsd.times(NANO);
+  let bytesPerUsd: Big | null = null;
+  const toBytes = (usd: Big): Big => usd.times((bytesPerUsd ??= GBYTE.div(gbyteUsd)));
 
   const basePct = input.paidInBytesVerified ? policy.bytesPaidPct : policy.basePct;
   const matchPct = partnerPct.lt(policy.matchCapPct) ? partnerPct : Dec(policy.matchCapPct);
   const programPct = Dec(basePct).plus(matchPct);
 
-  let program = programPct.times(bandedValue(bytes, bytesPerUsd, policy.tiers)).times(HUNDREDTH);
+  let program = programPct.times(bandedValue(bytes, bytes.times(usdPerByte), toBytes, policy.tiers)).times(HUNDREDTH);
   let capped = false;
   const capLeft = (capUsd: Big | null, paidUsd: Big | undefined): Big | null => {
     if (capUsd === null) return null;
     const leftUsd = Dec(capUsd).minus(paidUsd ?? 0);
-    return leftUsd.gt(0) ? leftUsd.times(bytesPerUsd) : Dec(0);
+    return leftUsd.gt(0) ? toBytes(leftUsd) : Dec(0);
   };
   for (const left of [
     capLeft(policy.capPerCustomerUsd, input.programUsdInWindow?.customer),
@@ -154,20 +160,19 @@ export function computeCashback(input: CashbackInput, policy: PolicyConfig = DEF
     partnerShare,
     total,
     programPct,
-    programUsd: Dec(programShare.toString()).div(bytesPerUsd),
+    programUsd: Dec(programShare.toString()).times(usdPerByte),
     capped,
   });
 }
 
-/** The purchase value in bytes with each band weighted by its factor. */
-function bandedValue(bytes: Big, bytesPerUsd: Big, tiers: readonly PolicyTier[]): Big {
+/** The purchase value in bytes with each band weighted by its factor; bands are compared in USD. */
+function bandedValue(bytes: Big, usd: Big, toBytes: (usd: Big) => Big, tiers: readonly PolicyTier[]): Big {
   let weighted = Dec(0);
   tiers.forEach((tier, i) => {
-    const from = Dec(tier.fromUsd).times(bytesPerUsd);
-    if (!bytes.gt(from)) return;
+    if (!usd.gt(tier.fromUsd)) return;
+    const from = tier.fromUsd.eq(0) ? Dec(0) : toBytes(Dec(tier.fromUsd));
     const next = tiers[i + 1];
-    const to = next === undefined ? bytes : Dec(next.fromUsd).times(bytesPerUsd);
-    const upper = bytes.lt(to) ? bytes : to;
+    const upper = next === undefined || !usd.gt(next.fromUsd) ? bytes : toBytes(Dec(next.fromUsd));
     weighted = weighted.plus(upper.minus(from).times(tier.factor));
   });
   return weighted;

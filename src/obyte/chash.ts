@@ -58,9 +58,17 @@ export function getChash160(definitionOrString: unknown): string {
   return chash160OfString(isAaDefinition ? getJsonSourceString(definitionOrString) : getSourceString(definitionOrString));
 }
 
+/**
+ * Addresses checked before: an address is checked when a purchase names it, again when the payout unit is composed,
+ * and by the hub; a payout unit holds up to 127. Bounded, so memory stays flat whatever is sent.
+ */
+const KNOWN_VALID = new Set<string>();
+const KNOWN_VALID_MAX = 20_000;
+
 /** Checksum check of a 32-character base32 chash, in any letter case; false for any other input. */
 export function isChashValid(s: string): boolean {
   if (typeof s !== 'string' || s.length !== 32) return false;
+  if (KNOWN_VALID.has(s)) return true;
   const chash = base32Decode(s);
   if (chash === null || chash.length !== CHASH_BITS / 8) return false;
   const cleanData = new Uint8Array(16);
@@ -71,5 +79,10 @@ export function isChashValid(s: string): boolean {
     if (IS_CHECKSUM_POSITION[i]) setBit(checksum, c++, getBit(chash, i));
     else setBit(cleanData, d++, getBit(chash, i));
   }
-  return Buffer.from(checksumOf(cleanData)).equals(checksum);
+  const valid = Buffer.from(checksumOf(cleanData)).equals(checksum);
+  if (valid) {
+    if (KNOWN_VALID.size >= KNOWN_VALID_MAX) KNOWN_VALID.clear();
+    KNOWN_VALID.add(s);
+  }
+  return valid;
 }

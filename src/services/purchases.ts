@@ -2,6 +2,7 @@ import type Big from 'big.js';
 import { sharedTransaction, type Db } from '../storage/db.ts';
 import type { NetworkName } from '../storage/schema.ts';
 import { newId } from '../storage/ids.ts';
+import { prepared, preparedInsert } from '../storage/prepared.ts';
 import { depositAccount, post } from '../storage/ledger.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
 import { failure, type Failure } from '../domain/errors.ts';
@@ -43,24 +44,35 @@ export interface PurchaseDeps {
 
 type Existing = { id: string; fingerprint: string; status: string; unit: string | null; cashback_amount: bigint; payout_id: string | null };
 
-async function findActiveOrder(db: Db, network: NetworkName, partnerId: string, orderId: string): Promise<Existing | null> {
-  const row = await db.kysely
+const activeOrder = prepared<
+  { network: NetworkName; partner_id: string; order_id: string },
+  Omit<Existing, 'cashback_amount'> & { cashback_amount: bigint | number }
+>((db, param) =>
+  db
     .selectFrom('purchases')
     .leftJoin('payouts', 'payouts.purchase_id', 'purchases.id')
-    .select([
-      'purchases.id',
-      'purchases.fingerprint',
-      'purchases.status',
-      'purchases.unit',
-      'purchases.cashback_amount',
-      'payouts.id as payout_id',
-    ])
-    .where('purchases.network', '=', network)
-    .where('purchases.partner_id', '=', partnerId)
-    .where('purchases.active_order_id', '=', orderId)
-    .executeTakeFirst();
+    .select(['purchases.id', 'purchases.fingerprint', 'purchases.status', 'purchases.unit', 'purchases.cashback_amount', 'payouts.id as payout_id'])
+    .where('purchases.network', '=', param('network'))
+    .where('purchases.partner_id', '=', param('partner_id'))
+    .where('purchases.active_order_id', '=', param('order_id')),
+);
+
+async function findActiveOrder(db: Db, network: NetworkName, partnerId: string, orderId: string): Promise<Existing | null> {
+  const row = (await activeOrder.run(db.kysely, { network, partner_id: partnerId, order_id: orderId })).rows[0];
   return row ? { ...row, cashback_amount: BigInt(row.cashback_amount) } : null;
 }
+
+const insertPurchase = preparedInsert('purchases', [
+  'id', 'network', 'partner_id', 'order_id', 'active_order_id', 'fingerprint', 'customer', 'merchant', 'description',
+  'recipient_kind', 'recipient', 'currency', 'currency_amount', 'partner_pct', 'purchase_unit', 'active_purchase_unit',
+  'purchase_unit_verified', 'rates', 'usd_value', 'purchase_bytes', 'program_share', 'program_usd', 'partner_share',
+  'cashback_amount', 'status', 'unit', 'created_at', 'paid_at',
+]);
+
+const insertPayout = preparedInsert('payouts', [
+  'id', 'network', 'purchase_id', 'kind', 'address', 'amount', 'cashback', 'status', 'unit', 'attempts', 'last_error',
+  'created_at', 'updated_at',
+]);
 
 /**
  * The purchase use case: authenticate, validate, price, take the order and reserve its funds atomically,
@@ -82,21 +94,17 @@ export async function submitPurchase(
   }
   const fingerprint = purchaseFingerprint(request);
 
-  const existing = await findActiveOrder(deps.db, network.name, partner.id, request.orderId);
-  if (existing) return repeatOrder(deps, existing, fingerprint);
-
+  // A new order is the common case: it is priced and taken straight away, and the order's unique index tells a
+  // repeat. A repeat must get its original answer, so any refusal first looks for the order taken before.
+  const repeated = async (refusal: Failure) => {
+    const existing = await findActiveOrder(deps.db, network.name, partner.id, request.orderId);
+    return existing ? repeatOrder(deps, existing, fingerprint) : err(refusal);
+  };
   const priced = await price(deps, network, partner, request);
-  if (!priced.ok) return priced;
+  if (!priced.ok) return repeated(priced.error);
 
   const taken = await takeOrder(deps, network, partner, request, fingerprint, priced.value);
-  if (!taken.ok) {
-    if (taken.error === 'race') {
-      const winner = await findActiveOrder(deps.db, network.name, partner.id, request.orderId);
-      if (winner) return repeatOrder(deps, winner, fingerprint);
-      return err(failure('purchase_unit_used'));
-    }
-    return err(taken.error);
-  }
+  if (!taken.ok) return repeated(taken.error === 'race' ? failure('purchase_unit_used') : taken.error);
   deps.payouts.queued(network.name);
   return awaitPayout(deps, network.name, taken.value.payoutId, taken.value.cashback);
 }
@@ -138,7 +146,7 @@ async function price(deps: PurchaseDeps, network: PurchaseNetwork, partner: Part
   const cashback = computeCashback(
     {
       bytes: conversion.value.bytes,
-      bytesPerUsd: conversion.value.bytesPerUsd,
+      gbyteUsd: conversion.value.gbyteUsd,
       partnerPct: req.partnerPct,
       paidInBytesVerified: verified,
       ...(window ? { programUsdInWindow: window } : {}),
@@ -207,39 +215,36 @@ async function takeOrder(
 
   try {
     await sharedTransaction(deps.db, async (tx) => {
-      await tx
-        .insertInto('purchases')
-        .values({
-          id: purchaseId,
-          network: network.name,
-          partner_id: partner.id,
-          order_id: req.orderId,
-          active_order_id: req.orderId,
-          fingerprint,
-          customer: req.customer,
-          merchant: req.merchant,
-          description: req.description,
-          recipient_kind: req.recipient.kind,
-          recipient: req.recipient.kind === 'address' ? req.recipient.address : req.recipient.email,
-          currency: req.currency,
-          currency_amount: req.amount.toString(),
-          partner_pct: req.partnerPct.toString(),
-          purchase_unit: req.purchaseUnit,
-          active_purchase_unit: priced.verified ? req.purchaseUnit : null,
-          purchase_unit_verified: priced.verified ? 1 : 0,
-          rates: JSON.stringify(rates),
-          usd_value: conversion.usd.toString(),
-          purchase_bytes: conversion.bytes.toString(),
-          program_share: cashback.programShare,
-          program_usd: cashback.programUsd.toString(),
-          partner_share: cashback.partnerShare,
-          cashback_amount: cashback.total,
-          status: 'accepted',
-          unit: null,
-          created_at: now,
-          paid_at: null,
-        })
-        .execute();
+      await insertPurchase.run(tx, {
+        id: purchaseId,
+        network: network.name,
+        partner_id: partner.id,
+        order_id: req.orderId,
+        active_order_id: req.orderId,
+        fingerprint,
+        customer: req.customer,
+        merchant: req.merchant,
+        description: req.description,
+        recipient_kind: req.recipient.kind,
+        recipient: req.recipient.kind === 'address' ? req.recipient.address : req.recipient.email,
+        currency: req.currency,
+        currency_amount: req.amount.toString(),
+        partner_pct: req.partnerPct.toString(),
+        purchase_unit: req.purchaseUnit,
+        active_purchase_unit: priced.verified ? req.purchaseUnit : null,
+        purchase_unit_verified: priced.verified ? 1 : 0,
+        rates: JSON.stringify(rates),
+        usd_value: conversion.usd.toString(),
+        purchase_bytes: conversion.bytes.toString(),
+        program_share: cashback.programShare,
+        program_usd: cashback.programUsd.toString(),
+        partner_share: cashback.partnerShare,
+        cashback_amount: cashback.total,
+        status: 'accepted',
+        unit: null,
+        created_at: now,
+        paid_at: null,
+      });
       const reserved = await post(
         tx,
         network.name,
@@ -250,24 +255,21 @@ async function takeOrder(
         now,
       );
       if (!reserved.ok) throw new Short(failure(reserved.short === 'pool' ? 'pool_depleted' : 'partner_funds'));
-      await tx
-        .insertInto('payouts')
-        .values({
-          id: payoutId,
-          network: network.name,
-          purchase_id: purchaseId,
-          kind: textcoin ? 'textcoin' : 'address',
-          address: textcoin ? textcoin.address : req.recipient.kind === 'address' ? req.recipient.address : '',
-          amount: outputAmount,
-          cashback: cashback.total,
-          status: 'queued',
-          unit: null,
-          attempts: 0,
-          last_error: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
+      await insertPayout.run(tx, {
+        id: payoutId,
+        network: network.name,
+        purchase_id: purchaseId,
+        kind: textcoin ? 'textcoin' : 'address',
+        address: textcoin ? textcoin.address : req.recipient.kind === 'address' ? req.recipient.address : '',
+        amount: outputAmount,
+        cashback: cashback.total,
+        status: 'queued',
+        unit: null,
+        attempts: 0,
+        last_error: null,
+        created_at: now,
+        updated_at: now,
+      });
       if (textcoin && req.recipient.kind === 'email') {
         await tx
           .insertInto('textcoins')

@@ -16,7 +16,6 @@ import {
   type Driver,
   type QueryResult,
   type Transaction,
-  sql,
 } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrations } from './migrations/index.ts';
@@ -253,6 +252,10 @@ export async function openDb(location: StoreLocation): Promise<Db> {
 
 type Part = { run: (tx: Transaction<Database>) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
+const SAVEPOINT = CompiledQuery.raw('savepoint part');
+const RELEASE = CompiledQuery.raw('release part');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to part');
+
 /** Most parts one shared transaction takes: bounds how long the connection is held and the answers wait. */
 const MAX_PARTS = 256;
 
@@ -286,13 +289,13 @@ class GroupCommit {
     try {
       await this.kysely.transaction().execute(async (tx) => {
         for (const part of parts) {
-          await sql`savepoint part`.execute(tx);
+          await tx.executeQuery(SAVEPOINT);
           try {
             outcomes.push({ ok: true, value: await part.run(tx) });
-            await sql`release part`.execute(tx);
+            await tx.executeQuery(RELEASE);
           } catch (error) {
-            await sql`rollback to part`.execute(tx);
-            await sql`release part`.execute(tx);
+            await tx.executeQuery(ROLLBACK_TO);
+            await tx.executeQuery(RELEASE);
             outcomes.push({ ok: false, error });
           }
         }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, NetworkName } from './schema.ts';
 import { newId } from './ids.ts';
+import { prepared, preparedInsert } from './prepared.ts';
 
 /**
  * Double-entry ledger, per network. Every byte the program holds or has moved sits in exactly one account:
@@ -31,14 +32,28 @@ export type PostResult = { ok: true } | { ok: false; short: Account };
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-async function credit(db: Executor, network: NetworkName, account: Account, amount: bigint): Promise<void> {
-  await db
+const creditBalance = prepared<{ network: NetworkName; account: Account; amount: bigint }, never>((db, param) =>
+  db
     .insertInto('ledger_balances')
-    .values({ network, account, balance: amount })
+    .values({ network: param('network'), account: param('account'), balance: param('amount') })
     .onConflict((oc) =>
-      oc.columns(['network', 'account']).doUpdateSet({ balance: sql`ledger_balances.balance + ${amount}` }),
-    )
-    .execute();
+      oc.columns(['network', 'account']).doUpdateSet({ balance: sql`ledger_balances.balance + ${param('amount')}` }),
+    ),
+);
+
+const debitBalance = prepared<{ network: NetworkName; account: Account; amount: bigint }, never>((db, param) =>
+  db
+    .updateTable('ledger_balances')
+    .set({ balance: sql`balance - ${param('amount')}` })
+    .where('network', '=', param('network'))
+    .where('account', '=', param('account'))
+    .where('balance', '>=', param('amount')),
+);
+
+const insertEntry = preparedInsert('ledger_entries', ['id', 'network', 'from_account', 'to_account', 'amount', 'kind', 'ref', 'created_at']);
+
+async function credit(db: Executor, network: NetworkName, account: Account, amount: bigint): Promise<void> {
+  await creditBalance.run(db, { network, account, amount });
 }
 
 async function debit(db: Executor, network: NetworkName, account: Account, amount: bigint): Promise<boolean> {
@@ -46,14 +61,8 @@ async function debit(db: Executor, network: NetworkName, account: Account, amoun
     await credit(db, network, account, -amount);
     return true;
   }
-  const result = await db
-    .updateTable('ledger_balances')
-    .set({ balance: sql`balance - ${amount}` })
-    .where('network', '=', network)
-    .where('account', '=', account)
-    .where('balance', '>=', amount)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  const result = await debitBalance.run(db, { network, account, amount });
+  return (result.numAffectedRows ?? 0n) > 0n;
 }
 
 /**
@@ -92,7 +101,9 @@ export async function post(
     if (amount < 0n && !(await debit(db, network, account, -amount))) return { ok: false, short: account };
     if (amount > 0n) await credit(db, network, account, amount);
   }
-  if (rows.length > 0) await db.insertInto('ledger_entries').values(rows).execute();
+  // A purchase posts one or two entries: prepared inserts. A payout unit posts one per payout: one statement.
+  if (rows.length <= 2) for (const row of rows) await insertEntry.run(db, row);
+  else await db.insertInto('ledger_entries').values(rows).execute();
   return { ok: true };
 }
 

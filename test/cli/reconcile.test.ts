@@ -156,7 +156,7 @@ describe('cashback reconcile (the command)', () => {
     runtime = await startRuntime(loadConfig(env), { listen: false });
     const added = await addPartner(runtime.db, 'shop');
     if (!added.ok) throw new Error(added.error);
-    for (const n of Object.values(runtime.networks)) n.devhub!.stabilize();
+    for (const n of Object.values(runtime.networks)) await n.devhub!.stabilize();
     for (const name of ['main', 'test'] as const) await runtime.scanDeposits(name);
   });
   after(async () => {

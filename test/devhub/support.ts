@@ -34,7 +34,7 @@ export function randomAddress(): string {
 
 export async function compose(
   client: HubClient,
-  hub: DevHub,
+  hub: Pick<DevHub, 'params'>,
   key: KeyPair,
   outputs: Output[],
   opts: { revealDefinition?: boolean; props?: (props: ParentsProps) => ParentsProps } = {},
@@ -78,7 +78,7 @@ export async function compose(
 }
 
 /** Composes and posts; resolves to the unit hash once the hub answers "accepted". */
-export async function pay(client: HubClient, hub: DevHub, key: KeyPair, outputs: Output[]): Promise<string> {
+export async function pay(client: HubClient, hub: Pick<DevHub, 'params'>, key: KeyPair, outputs: Output[]): Promise<string> {
   const unit = await compose(client, hub, key, outputs);
   await client.postJoint({ unit });
   return unit.unit!;

@@ -8,10 +8,11 @@ import type { Result } from '../../src/domain/result.ts';
 
 const GB = 1_000_000_000n;
 // 10 USD per GBYTE: 1 USD = 1e8 bytes, so the bands are at 1e11 and 1e12 bytes.
+const GBYTE_USD = Dec(10);
 const PER_USD = Dec('1e8');
 
 function input(usd: string, partnerPct = '0', extra: Partial<CashbackInput> = {}): CashbackInput {
-  return { bytes: Dec(usd).times(PER_USD), bytesPerUsd: PER_USD, partnerPct: Dec(partnerPct), paidInBytesVerified: false, ...extra };
+  return { bytes: Dec(usd).times(PER_USD), gbyteUsd: GBYTE_USD, partnerPct: Dec(partnerPct), paidInBytesVerified: false, ...extra };
 }
 
 function value(result: Result<Cashback>): Cashback {
@@ -57,14 +58,14 @@ describe('computeCashback, worked examples at 10 USD per GBYTE', () => {
   });
 
   test('each part is rounded down to whole bytes', () => {
-    const c = value(computeCashback({ bytes: Dec('123456789.99'), bytesPerUsd: PER_USD, partnerPct: Dec('3.3'), paidInBytesVerified: false }));
+    const c = value(computeCashback({ bytes: Dec('123456789.99'), gbyteUsd: GBYTE_USD, partnerPct: Dec('3.3'), paidInBytesVerified: false }));
     // program 13.3% of 123456789.99 = 16419753.068..., partner 3.3% = 4074074.069...
     assert.deepEqual(shares(c), [16_419_753n, 4_074_074n, 20_493_827n]);
   });
 
   test('below the minimum is refused; at the minimum it is paid', () => {
-    assert.equal(value(computeCashback({ bytes: Dec('10000'), bytesPerUsd: PER_USD, partnerPct: Dec('0'), paidInBytesVerified: false })).total, 1000n);
-    const small = computeCashback({ bytes: Dec('9999'), bytesPerUsd: PER_USD, partnerPct: Dec('0'), paidInBytesVerified: false });
+    assert.equal(value(computeCashback({ bytes: Dec('10000'), gbyteUsd: GBYTE_USD, partnerPct: Dec('0'), paidInBytesVerified: false })).total, 1000n);
+    const small = computeCashback({ bytes: Dec('9999'), gbyteUsd: GBYTE_USD, partnerPct: Dec('0'), paidInBytesVerified: false });
     assert.equal(small.ok ? null : small.error.message, 'cashback amount too small');
     const custom = computeCashback(input('100'), { ...DEFAULT_POLICY, minCashbackBytes: GB + 1n });
     assert.equal(custom.ok ? null : custom.error.code, 'cashback_too_small');
@@ -144,7 +145,7 @@ describe('properties', () => {
   // Partner percentages with up to 2 decimals, 0 to 100.
   const pctArb = fc.integer({ min: 0, max: 10_000 }).map((n) => Dec(n).div(100));
   // GBYTE_USD from 0.01 to 10,000 with up to 6 decimals.
-  const perUsdArb = fc.integer({ min: 10_000, max: 10_000_000_000 }).map((micro) => Dec('1e9').div(Dec(micro).div(1e6)));
+  const gbyteUsdArb = fc.integer({ min: 10_000, max: 10_000_000_000 }).map((micro) => Dec(micro).div(1e6));
   interface PolicyCase {
     caps: boolean;
     capCustomer: number;
@@ -162,14 +163,14 @@ describe('properties', () => {
     verified: fc.boolean(),
   });
 
-  function run(bytes: Big, pct: Big, perUsd: Big, p: PolicyCase) {
+  function run(bytes: Big, pct: Big, gbyteUsd: Big, p: PolicyCase) {
     const policy: PolicyConfig = p.caps
       ? { ...DEFAULT_POLICY, capPerCustomerUsd: Dec(p.capCustomer), capPerAddressUsd: Dec(p.capAddress) }
       : DEFAULT_POLICY;
     return computeCashback(
       {
         bytes,
-        bytesPerUsd: perUsd,
+        gbyteUsd,
         partnerPct: pct,
         paidInBytesVerified: p.verified,
         programUsdInWindow: { customer: Dec(p.paidCustomer), address: Dec(p.paidAddress) },
@@ -180,8 +181,8 @@ describe('properties', () => {
 
   test('never more than the configured percentages; total = program + partner', () => {
     fc.assert(
-      fc.property(bytesArb, pctArb, perUsdArb, policyArb, (bytes, pct, perUsd, p) => {
-        const result = run(bytes, pct, perUsd, p);
+      fc.property(bytesArb, pctArb, gbyteUsdArb, policyArb, (bytes, pct, gbyteUsd, p) => {
+        const result = run(bytes, pct, gbyteUsd, p);
         if (!result.ok) return result.error.code === 'cashback_too_small';
         const c = result.value;
         const maxProgramPct = (p.verified ? DEFAULT_POLICY.bytesPaidPct : DEFAULT_POLICY.basePct).plus(pct.lt(10) ? pct : 10);
@@ -198,8 +199,8 @@ describe('properties', () => {
 
   test('the partner share is exactly floor(p% of the value), in integers', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 9_000_000_000_000_000n }), fc.integer({ min: 0, max: 10_000 }), perUsdArb, policyArb, (bytes, pctHundredths, perUsd, p) => {
-        const result = run(Dec(bytes.toString()), Dec(pctHundredths).div(100), perUsd, p);
+      fc.property(fc.bigInt({ min: 0n, max: 9_000_000_000_000_000n }), fc.integer({ min: 0, max: 10_000 }), gbyteUsdArb, policyArb, (bytes, pctHundredths, gbyteUsd, p) => {
+        const result = run(Dec(bytes.toString()), Dec(pctHundredths).div(100), gbyteUsd, p);
         const expected = (bytes * BigInt(pctHundredths)) / 10_000n;
         return result.ok ? result.value.partnerShare === expected : expected < DEFAULT_POLICY.minCashbackBytes;
       }),
@@ -211,7 +212,7 @@ describe('properties', () => {
       fc.property(fc.bigInt({ min: 0n, max: 1_000_000_000_000n }), fc.integer({ min: 0, max: 10_000 }), (bytes, pctHundredths) => {
         const pct = Dec(pctHundredths).div(100);
         // 1 USD = 1e9 bytes, so anything up to 1e12 bytes is within the first 1,000 USD.
-        const result = computeCashback({ bytes: Dec(bytes.toString()), bytesPerUsd: Dec('1e9'), partnerPct: pct, paidInBytesVerified: false });
+        const result = computeCashback({ bytes: Dec(bytes.toString()), gbyteUsd: Dec(1), partnerPct: pct, paidInBytesVerified: false });
         const matched = BigInt(Math.min(pctHundredths, 1000));
         const expected = (bytes * (1000n + matched)) / 10_000n;
         return result.ok ? result.value.programShare === expected : expected + (bytes * BigInt(pctHundredths)) / 10_000n < 1000n;
@@ -221,10 +222,10 @@ describe('properties', () => {
 
   test('monotone: a larger purchase never gets less, in total or in either part', () => {
     fc.assert(
-      fc.property(bytesArb, bytesArb, pctArb, perUsdArb, policyArb, (a, b, pct, perUsd, p) => {
+      fc.property(bytesArb, bytesArb, pctArb, gbyteUsdArb, policyArb, (a, b, pct, gbyteUsd, p) => {
         const [lo, hi] = a.lte(b) ? [a, b] : [b, a];
-        const x = run(lo, pct, perUsd, p);
-        const y = run(hi, pct, perUsd, p);
+        const x = run(lo, pct, gbyteUsd, p);
+        const y = run(hi, pct, gbyteUsd, p);
         if (!x.ok) return true;
         if (!y.ok) return false;
         return x.value.total <= y.value.total && x.value.programShare <= y.value.programShare && x.value.partnerShare <= y.value.partnerShare;
@@ -234,10 +235,10 @@ describe('properties', () => {
 
   test('monotone in the partner percentage too', () => {
     fc.assert(
-      fc.property(bytesArb, pctArb, pctArb, perUsdArb, policyArb, (bytes, a, b, perUsd, p) => {
+      fc.property(bytesArb, pctArb, pctArb, gbyteUsdArb, policyArb, (bytes, a, b, gbyteUsd, p) => {
         const [lo, hi] = a.lte(b) ? [a, b] : [b, a];
-        const x = run(bytes, lo, perUsd, p);
-        const y = run(bytes, hi, perUsd, p);
+        const x = run(bytes, lo, gbyteUsd, p);
+        const y = run(bytes, hi, gbyteUsd, p);
         return !x.ok || (y.ok && x.value.total <= y.value.total);
       }),
     );

@@ -44,7 +44,7 @@ export async function startTestApp(kind: StoreKind, env: Record<string, string> 
   for (const n of Object.values(runtime.networks)) await n.devhub!.faucet(depositAddress, 50_000e9);
 
   const settle = async () => {
-    for (const n of Object.values(runtime.networks)) n.devhub!.stabilize();
+    for (const n of Object.values(runtime.networks)) await n.devhub!.stabilize();
     for (const name of ['main', 'test'] as const) await runtime.scanDeposits(name);
   };
   await settle();

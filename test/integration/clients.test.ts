@@ -59,8 +59,8 @@ for (const kind of STORE_KINDS) {
         .where('order_id', '=', orderId)
         .executeTakeFirstOrThrow();
 
-    const paidTo = (network: NetworkName, unit: string, address: string) => {
-      const joint = app.runtime.networks[network].devhub!.getJoint(unit);
+    const paidTo = async (network: NetworkName, unit: string, address: string) => {
+      const joint = await app.runtime.networks[network].devhub!.getJoint(unit);
       assert.ok(joint, 'the hub holds the unit');
       const payment = joint.unit.messages.find((m) => m.app === 'payment')!.payload as PaymentPayload;
       return payment.outputs.filter((o) => o.address === address).reduce((s, o) => s + o.amount, 0);
@@ -87,7 +87,7 @@ for (const kind of STORE_KINDS) {
       const unit = assertPaid(res, bytesFor(13_500_000n, 20n) + bytesFor(13_500_000n, 10n));
       assert.equal(res.headers['access-control-allow-origin'], '*');
       assert.match(String(res.headers['content-type']), /^application\/json; charset=utf-8$/);
-      assert.equal(paidTo('main', unit, CUSTOMER_ADDRESS), res.json.cashback_amount);
+      assert.equal(await paidTo('main', unit, CUSTOMER_ADDRESS), res.json.cashback_amount);
       const row = await purchase('main', `1042`);
       assert.equal(row.customer, 'restaurant');
       assert.equal(row.recipient, CUSTOMER_ADDRESS);
@@ -120,7 +120,7 @@ for (const kind of STORE_KINDS) {
       assert.equal(payout.kind, 'textcoin');
       assert.equal(BigInt(payout.cashback), BigInt(res.json.cashback_amount as number));
       assert.ok(BigInt(payout.amount) > BigInt(payout.cashback), 'the claim fee is added on top');
-      assert.equal(paidTo('main', unit, payout.address), Number(payout.amount));
+      assert.equal(await paidTo('main', unit, payout.address), Number(payout.amount));
       const coin = await app.runtime.db.kysely.selectFrom('textcoins').selectAll().where('payout_id', '=', payout.id).executeTakeFirstOrThrow();
       assert.equal(coin.email, 'buyer+tag@example.com');
       assert.equal(coin.address, payout.address);
@@ -167,7 +167,7 @@ for (const kind of STORE_KINDS) {
         `${auth}&customer=table 7&order_id=A-0099&description=coffee & cake&merchant=` +
         `&address=byteball:${CUSTOMER_ADDRESS}?amount=100&asset=base&currency=usd&currency_amount=15&partner_cashback_percentage=`;
       const unit = assertPaid(await app.post('/test/new_purchase', usd, headers), bytesFor(15_000_000n, 10n));
-      assert.ok(paidTo('test', unit, CUSTOMER_ADDRESS) > 0);
+      assert.ok((await paidTo('test', unit, CUSTOMER_ADDRESS)) > 0);
       const row = await purchase('test', `A-0099`);
       assert.equal(row.customer, 'table 7');
       assert.equal(row.description, 'coffee');

@@ -44,7 +44,7 @@ for (const kind of STORE_KINDS) {
       assert.ok(first.headers['x-request-id']);
       assert.equal(first.headers['access-control-allow-origin'], '*');
 
-      const joint = app.runtime.networks.main.devhub!.getJoint(unit);
+      const joint = await app.runtime.networks.main.devhub!.getJoint(unit);
       assert.ok(joint, 'the hub holds the unit');
       const payment = joint.unit.messages.find((m) => m.app === 'payment')!.payload as PaymentPayload;
       const paid = payment.outputs.filter((o) => o.address === CUSTOMER_ADDRESS).reduce((s, o) => s + o.amount, 0);
@@ -79,7 +79,7 @@ for (const kind of STORE_KINDS) {
       const second = await app.post('/new_purchase', form(base()));
       assert.equal(first.json.result, 'ok', JSON.stringify(first.json));
       assert.equal(second.json.result, 'ok', JSON.stringify(second.json));
-      const joint = app.runtime.networks.main.devhub!.getJoint(second.json.unit as string)!;
+      const joint = (await app.runtime.networks.main.devhub!.getJoint(second.json.unit as string))!;
       const payment = joint.unit.messages.find((m) => m.app === 'payment')!.payload as PaymentPayload;
       assert.deepEqual(payment.inputs.map((i) => ('unit' in i ? i.unit : null)), [first.json.unit]);
     });
@@ -102,8 +102,8 @@ for (const kind of STORE_KINDS) {
     test('JSON bodies, numbers for numeric fields, and the test network', async () => {
       const res = await app.post('/test/new_purchase/', { ...base(), currency_amount: 12.5, partner_cashback_percentage: 5 });
       assert.equal(res.json.result, 'ok', JSON.stringify(res.json));
-      assert.ok(app.runtime.networks.test.devhub!.getJoint(res.json.unit as string));
-      assert.equal(app.runtime.networks.main.devhub!.getJoint(res.json.unit as string), null);
+      assert.ok(await app.runtime.networks.test.devhub!.getJoint(res.json.unit as string));
+      assert.equal(await app.runtime.networks.main.devhub!.getJoint(res.json.unit as string), null);
     });
 
     const errorRows: Array<[string, () => Record<string, string | number>, string]> = [
@@ -174,11 +174,11 @@ for (const kind of STORE_KINDS) {
 
     test('a payout that cannot be sent in time fails cleanly and leaves the order free', async () => {
       const devhub = app.runtime.networks.main.devhub!;
-      devhub.faults.stallNext('light/get_parents_and_last_ball_and_witness_list_unit', 1000);
+      await devhub.faults.stallNext('light/get_parents_and_last_ball_and_witness_list_unit', 1000);
       const fields = base();
       const short = await app.post('/new_purchase', form(fields));
       assert.deepEqual(short.json, { result: 'error', error: 'payout failed, try again later' });
-      devhub.faults.reset();
+      await devhub.faults.reset();
       const retry = await app.post('/new_purchase', form(fields));
       assert.equal(retry.json.result, 'ok', JSON.stringify(retry.json));
     });

@@ -116,8 +116,8 @@ for (const kind of STORE_KINDS) {
       assert.ok(BigInt(coin.amount) > cashback, 'the textcoin carries the claim fee on top of the cashback');
 
       const { hub, devhub } = app.runtime.networks.main;
-      devhub!.stabilize();
-      const before = devhub!.balance(CLAIMER);
+      await devhub!.stabilize();
+      const before = await devhub!.balance(CLAIMER);
       const claim = await composeWithHub(hub, {
         params: app.runtime.config.networks.main.protocol,
         key,
@@ -126,7 +126,7 @@ for (const kind of STORE_KINDS) {
       });
       assert.ok(claim.ok, JSON.stringify(claim));
       await hub.postJoint({ unit: claim.unit });
-      const after = devhub!.balance(CLAIMER);
+      const after = await devhub!.balance(CLAIMER);
       const received = BigInt(after.stable + after.pending - before.stable - before.pending);
       // The claim pays its own fee out of the textcoin; the allowance on top of the cashback is ocore's estimate of it.
       assert.equal(received, BigInt(coin.amount) - BigInt(claim.fee));
@@ -154,12 +154,12 @@ for (const kind of STORE_KINDS) {
       const partnerShare = BigInt(purchaseRow.partner_share);
       assert.ok(partnerShare > 0n);
       const { devhub, hot } = app.runtime.networks.main;
-      devhub!.stabilize();
+      await devhub!.stabilize();
 
       const db = app.runtime.db.kysely;
       const deposit = `deposit:${app.partner.id}` as const;
       const [pool0, deposit0, textcoins0] = await Promise.all([balance(db, 'main', 'pool'), balance(db, 'main', deposit), balance(db, 'main', 'textcoins')]);
-      const hot0 = devhub!.balance(hot.address);
+      const hot0 = await devhub!.balance(hot.address);
 
       assert.deepEqual(await app.runtime.closeTextcoins('main', Date.now() + 6 * DAY_MS), { claimed: 0, takenBack: 0 }, 'not yet');
       assert.deepEqual(await app.runtime.closeTextcoins('main', Date.now() + 7 * DAY_MS + 60_000), { claimed: 0, takenBack: 1 });
@@ -173,9 +173,10 @@ for (const kind of STORE_KINDS) {
       const fee = BigInt(unit.fee);
       const swept = BigInt(unit.outputs_total);
       assert.equal(swept + fee, BigInt(coin.amount), 'everything on the textcoin came back, less the fee');
-      const hot1 = devhub!.balance(hot.address);
+      const hot1 = await devhub!.balance(hot.address);
       assert.equal(BigInt(hot1.stable + hot1.pending - hot0.stable - hot0.pending), swept, 'the hot wallet received it');
-      assert.equal(devhub!.balance(coin.address).stable + devhub!.balance(coin.address).pending, 0);
+      const coinBalance = await devhub!.balance(coin.address);
+      assert.equal(coinBalance.stable + coinBalance.pending, 0);
 
       assert.equal(await balance(db, 'main', deposit), deposit0 + partnerShare, "the partner's share is back in its deposit");
       assert.equal(await balance(db, 'main', 'pool'), pool0 + swept - partnerShare, 'the rest is back in the pool');

@@ -1,0 +1,52 @@
+// The messages between a devhub's worker thread (thread-worker.ts) and its host (thread.ts).
+import type { Joint } from '../obyte/types.ts';
+import type { Faults } from './faults.ts';
+import type { DevHubOptions } from './index.ts';
+
+/** Functions cannot cross a thread: a logger becomes log messages, and a custom clock stays with the in-thread devhub. */
+export type ThreadHubOptions = Omit<DevHubOptions, 'now' | 'logger'>;
+
+export interface ThreadWorkerData {
+  /** tsx's ESM API, which the worker registers before it imports `entry` */
+  tsx: string;
+  entry: string;
+  options: ThreadHubOptions;
+  forwardLogs: boolean;
+}
+
+export type FaultMethod = Exclude<keyof Faults, 'delayMs'>;
+
+/** What the worker answers, by name: the host sends the arguments and gets the (awaited) result back. */
+export type HubCalls = {
+  faucet(address: string, amount: number): Promise<string>;
+  setFeed(name: string, value: number | string): Promise<void>;
+  setExchangeRates(rates: Record<string, number>): void;
+  balance(address: string): { stable: number; pending: number };
+  getJoint(unit: string): Joint | null;
+  stabilize(): void;
+  setFaultDelay(ms: number): void;
+  close(): Promise<void>;
+} & { [K in FaultMethod]: (...args: Parameters<Faults[K]>) => void };
+
+export type CallName = keyof HubCalls;
+
+export interface CallMessage {
+  id: number;
+  name: CallName;
+  args: unknown[];
+}
+
+export interface HubInfo {
+  url: string;
+  port: number;
+  params: { version: string; alt: string };
+  oracleAddress: string;
+  faucetAddress: string;
+  witnesses: string[];
+}
+
+export type WorkerMessage =
+  | { kind: 'ready'; info: HubInfo }
+  | { kind: 'reply'; id: number; ok: true; value: unknown }
+  | { kind: 'reply'; id: number; ok: false; message: string }
+  | { kind: 'log'; level: 'info' | 'warn'; message: string };
