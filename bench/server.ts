@@ -1,4 +1,4 @@
-// The whole server under load: paid purchases per second on the embedded default (SQLite + in-process devhubs,
+// The whole server under load: paid purchases per second on the embedded default (SQLite + devhubs in worker threads,
 // as `npm start` runs it), against a bare Fastify route under the same autocannon settings.
 //   npx tsx bench/server.ts            (the last line is JSON)
 // Options (environment): BENCH_DURATION_S=10, BENCH_CONNECTIONS=400 (enough for full 127-payout units), BENCH_RATE=1000 (the fixed-rate run),
@@ -37,16 +37,9 @@ interface Stats {
   feeBytes: number;
   tpsFeeBytes: number;
   maxTpsFee: number;
-  sender: SenderTiming;
   warnings: Record<string, number>;
-  hubCalls: Record<string, { n: number; ms: number }>;
-}
-
-interface SenderTiming {
-  units: number;
-  composeMs: number;
-  postMs: number;
-  cycleMs: number;
+  /** Payout units so far, by when each was stored signed and when the hub accepted it (ms). */
+  unitTimes: Array<[number, number | null]>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -89,75 +82,14 @@ async function serve(): Promise<void> {
   }
   await main.devhub!.stabilize();
 
-  // How long the sender's steps take, measured at the chain port without touching the sender.
-  const timing: SenderTiming = { units: 0, composeMs: 0, postMs: 0, cycleMs: 0 };
-  const chain = main.chain;
-  const compose = chain.compose.bind(chain);
-  const post = chain.post.bind(chain);
-  let lastComposeStart = 0;
-  chain.compose = async (outputs) => {
-    const t = performance.now();
-    if (lastComposeStart > 0 && t - lastComposeStart < 1000) timing.cycleMs += t - lastComposeStart;
-    lastComposeStart = t;
-    const r = await compose(outputs);
-    timing.composeMs += performance.now() - t;
-    return r;
-  };
-  chain.post = async (joint) => {
-    const t = performance.now();
-    const r = await post(joint);
-    timing.postMs += performance.now() - t;
-    timing.units++;
-    return r;
-  };
-
-  // Hub round trips by command: time from request to answer, as the sender sees it.
-  const hubCalls = new Map<string, { n: number; ms: number }>();
-  const hubRequest = main.hub.request.bind(main.hub);
-  main.hub.request = (async (command: string, params?: unknown, opts?: { timeoutMs?: number }) => {
-    const t = performance.now();
-    try {
-      return await hubRequest(command, params, opts);
-    } finally {
-      const c = hubCalls.get(command) ?? { n: 0, ms: 0 };
-      c.n++;
-      c.ms += performance.now() - t;
-      hubCalls.set(command, c);
-    }
-  }) as typeof main.hub.request;
-
-  // Time spent in the sender's own steps (private methods, wrapped from outside for the trace only).
-  const senderSteps = new Map<string, { n: number; ms: number }>();
-  if (process.env.BENCH_TRACE && main.sender) {
-    const target = main.sender as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-    for (const name of ['holdLease', 'finishUnsentUnits', 'sendNextBatch', 'broadcast', 'markSent', 'sleep']) {
-      const original = target[name]!.bind(target);
-      target[name] = async (...args: unknown[]) => {
-        const t = performance.now();
-        try {
-          return await original(...args);
-        } finally {
-          const key = name === 'sleep' ? `sleep(${String(args[0])})` : name;
-          const c = senderSteps.get(key) ?? { n: 0, ms: 0 };
-          c.n++;
-          c.ms += performance.now() - t;
-          senderSteps.set(key, c);
-        }
-      };
-    }
-    setInterval(() => {
-      console.error('  sender: ' + [...senderSteps].map(([k, v]) => `${k} ${v.n}× ${(v.ms / v.n).toFixed(1)}ms`).join(', '));
-      senderSteps.clear();
-    }, 1000).unref();
-  }
-
   const stats = async (): Promise<Stats> => {
     const units = await runtime.db.kysely
       .selectFrom('units')
-      .select(['joint', 'fee'])
+      .select(['joint', 'fee', 'created_at', 'sent_at'])
       .where('network', '=', 'main')
       .where('kind', '=', 'payout')
       .where('status', 'in', ['sent', 'stable'])
+      .orderBy('created_at')
       .execute();
     let feeBytes = 0;
     let tpsFeeBytes = 0;
@@ -184,14 +116,13 @@ async function serve(): Promise<void> {
       feeBytes,
       tpsFeeBytes,
       maxTpsFee,
-      sender: { ...timing },
       warnings: Object.fromEntries(warnings),
-      hubCalls: Object.fromEntries([...hubCalls].map(([k, v]) => [k, { ...v }])),
+      unitTimes: units.map((u) => [Number(u.created_at), u.sent_at === null ? null : Number(u.sent_at)]),
     };
   };
 
   if (process.env.BENCH_TRACE) {
-    // One line a second: the longest event-loop stall, units sent, and how long each sender step took.
+    // One line a second: the main thread's longest event-loop stall and its GC.
     const { monitorEventLoopDelay, PerformanceObserver } = await import('node:perf_hooks');
     const h = monitorEventLoopDelay({ resolution: 5 });
     h.enable();
@@ -203,15 +134,11 @@ async function serve(): Promise<void> {
         gcMax = Math.max(gcMax, e.duration);
       }
     }).observe({ entryTypes: ['gc'] });
-    let last = { ...timing };
     setInterval(() => {
-      const n = timing.units - last.units;
-      const per = (k: 'composeMs' | 'postMs' | 'cycleMs') => (n ? ((timing[k] - last[k]) / n).toFixed(0) : '-');
-      console.error(`trace: loop max ${(h.max / 1e6).toFixed(0)} ms p99 ${(h.percentile(99) / 1e6).toFixed(0)} ms; units ${n}; compose ${per('composeMs')} post ${per('postMs')} cycle ${per('cycleMs')} ms; gc ${gcMs.toFixed(0)} ms (max ${gcMax.toFixed(0)})`);
+      console.error(`trace: loop max ${(h.max / 1e6).toFixed(0)} ms p99 ${(h.percentile(99) / 1e6).toFixed(0)} ms; gc ${gcMs.toFixed(0)} ms (max ${gcMax.toFixed(0)})`);
       gcMs = 0;
       gcMax = 0;
       h.reset();
-      last = { ...timing };
     }, 1000).unref();
   }
 
@@ -246,7 +173,7 @@ const EMAIL_PCT = Number(process.env.BENCH_EMAIL_PCT ?? 0);
 
 function start(mode: '--serve' | '--baseline', env: Record<string, string> = {}): Promise<{ child: ChildProcess; ready: Ready }> {
   const prof = process.env.BENCH_CPU_PROF;
-  const execArgv = ['--import', 'tsx', ...(process.env.BENCH_NODE_FLAGS && mode === '--serve' ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...(prof && mode === '--serve' ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])];
+  const execArgv = ['--import', 'tsx', ...(prof && mode === '--serve' ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])];
   const child = fork(SELF, [mode], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${mode} child exited with ${code}`)));
@@ -409,7 +336,7 @@ async function main(): Promise<void> {
     const { port, partner, key, tpsFee } = started.ready;
     const tpsText = Object.keys(tpsFee).length ? Object.entries(tpsFee).map(([k, v]) => `${k}=${v}`).join(', ') : "ocore's initial votes";
     console.log(
-      `server: embedded default (SQLite WAL + in-process devhubs), pid ${server.pid}; devhub tps fee: ${tpsText} ` +
+      `server: embedded default (SQLite WAL; devhubs and payout senders in worker threads), pid ${server.pid}; devhub tps fee: ${tpsText} ` +
         `(fee = base_tps_fee × (e^(tps/tps_interval) − 1) × tps_fee_multiplier; defaults 10 / 1 / 10, window 10 s)`,
     );
     const url = `http://127.0.0.1:${port}/new_purchase`;
@@ -446,12 +373,7 @@ async function main(): Promise<void> {
       paid: b.payoutsPaid - a.payoutsPaid,
       fee: b.feeBytes - a.feeBytes,
       tps: b.tpsFeeBytes - a.tpsFeeBytes,
-      sender: {
-        units: b.sender.units - a.sender.units,
-        composeMs: b.sender.composeMs - a.sender.composeMs,
-        postMs: b.sender.postMs - a.sender.postMs,
-        cycleMs: b.sender.cycleMs - a.sender.cycleMs,
-      },
+      unitTimes: b.unitTimes.slice(a.unitTimes.length),
     });
     const d = delta(before, afterSat);
     const feePerCashback = d.paid > 0 ? r1(d.fee / d.paid) : NaN;
@@ -460,21 +382,17 @@ async function main(): Promise<void> {
         `network fee ${d.fee} bytes = ${feePerCashback} bytes per cashback (tps fee ${r1(d.tps / Math.max(1, d.paid))} of it; ` +
         `max tps fee of one unit so far ${afterSat.maxTpsFee})`,
     );
-    const s = d.sender;
-    if (s.units > 0) {
+    // From the store: a unit is stored signed, broadcast, and marked sent when the hub accepts it.
+    const times = d.unitTimes;
+    if (times.length > 1) {
+      const accepted = times.filter((t): t is [number, number] => t[1] !== null);
+      const between = (times.at(-1)![0] - times[0]![0]) / (times.length - 1);
+      const broadcast = accepted.reduce((sum, [c, s]) => sum + (s - c), 0) / Math.max(1, accepted.length);
       console.log(
-        `sender per unit at saturation: compose (parents, coins, compose, sign) ${r1(s.composeMs / s.units)} ms, post_joint ${r1(s.postMs / s.units)} ms, ` +
-          `whole cycle ${r1(s.cycleMs / s.units)} ms (rest = select batch, store signed unit, markSent)`,
+        `sender at saturation: a unit every ${r1(between)} ms; from stored signed to accepted by the hub ${r1(broadcast)} ms ` +
+          `(the rest of the cycle: take the batch, parents from the hub, compose and sign)`,
       );
     }
-    const hubLine = (a: Stats, b: Stats) =>
-      Object.entries(b.hubCalls)
-        .map(([k, v]) => [k, v.n - (a.hubCalls[k]?.n ?? 0), v.ms - (a.hubCalls[k]?.ms ?? 0)] as const)
-        .filter(([, n]) => n > 0)
-        .map(([k, n, ms]) => `${k} ${r1(ms / n)} ms (×${n})`)
-        .join(', ');
-    console.log(`hub round trips at saturation, mean: ${hubLine(before, afterSat)}`);
-    console.log(`hub round trips at ${FIXED_RATE}/s, mean: ${hubLine(beforeFixed, afterFixed)}`);
     const f = delta(beforeFixed, afterFixed);
     console.log(`fixed-rate payouts: ${f.paid} paid in ${f.units} units (${r1(f.paid / Math.max(1, f.units))} per unit), ${f.paid > 0 ? r1(f.fee / f.paid) : NaN} fee bytes per cashback`);
     console.log(`left unpaid after the runs: ${afterFixed.payoutsQueued} queued/signed, ${afterFixed.payoutsFailed} failed (withdrawn)`);

@@ -27,6 +27,7 @@ import { addPartner, listPartners } from './services/partners.ts';
 import { submitPurchase, type PurchaseDeps, type PurchaseNetwork } from './services/purchases.ts';
 import { PayoutWaiters } from './services/payouts/waiters.ts';
 import { PayoutSender } from './services/payouts/sender.ts';
+import { startSenderThread } from './sender-thread.ts';
 import { emailTextcoins, textcoinIssuer } from './services/textcoins.ts';
 import { creditDeposits, sweepDeposits, type WatchedAddress } from './services/deposits.ts';
 import { closeTextcoins } from './services/textcoin-closing.ts';
@@ -34,6 +35,12 @@ import { markStableUnits } from './services/stability.ts';
 import { buildHttpApp } from './http/app.ts';
 
 export type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+
+/** What the runtime does with a payout sender, wherever it runs. */
+export interface Sender {
+  poke(): void;
+  stop(): Promise<void>;
+}
 
 export interface NetworkRuntime {
   config: NetworkConfig;
@@ -45,7 +52,8 @@ export interface NetworkRuntime {
   chain: HubPayoutChain;
   deposits: HubDepositChain;
   rates: RateCache;
-  sender: PayoutSender | null;
+  /** the payout sender: in a worker thread of its own, except on an in-memory store (one connection only) */
+  sender: Sender | null;
   purchase: PurchaseNetwork;
 }
 
@@ -78,6 +86,8 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
   const mailer: Mailer = createMailer(config.mail);
   const waiters = new PayoutWaiters(db, db.dialect === 'postgres' ? 200 : 0);
   const runsWorker = config.mode !== 'api';
+  // A thread needs a connection of its own to the store, which an in-memory SQLite database cannot give.
+  const sendsFromThread = config.store.kind === 'postgres' || config.store.file !== ':memory:';
   const closers: Array<() => Promise<void> | void> = [];
   const hot = walletKey(mnemonic, KEY_INDEX.hot);
   const funding = walletKey(mnemonic, KEY_INDEX.funding);
@@ -159,20 +169,42 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     rates.start();
     closers.push(() => rates.stop());
 
-    const sender = runsWorker
-      ? new PayoutSender({
-          db,
+    let sender: Sender | null = null;
+    let lastTpsFee = () => chain.lastTpsFee;
+    if (runsWorker && sendsFromThread) {
+      const thread = await startSenderThread(
+        {
+          store: config.store,
           network: nc.name,
-          chain,
-          waiters,
+          hubUrl,
+          hubTimeoutMs: config.hubTimeoutMs,
+          hot,
+          protocol: nc.protocol,
           maxPerUnit: config.payouts.maxPerUnit,
           leaseMs: config.payouts.leaseMs,
           maxTpsFeePerPayout: config.payouts.maxTpsFeePerPayout,
           minUnitIntervalMs: config.payouts.minUnitIntervalMs,
-          onTextcoinsFunded: (ids) => sendMail(ids),
-          log,
-        })
-      : null;
+        },
+        { settle: (ids, outcome) => waiters.settle(ids, outcome), textcoinsFunded: (ids) => sendMail(ids), log },
+      );
+      sender = thread;
+      lastTpsFee = () => thread.lastTpsFee;
+    } else if (runsWorker) {
+      const inThread = new PayoutSender({
+        db,
+        network: nc.name,
+        chain,
+        waiters,
+        maxPerUnit: config.payouts.maxPerUnit,
+        leaseMs: config.payouts.leaseMs,
+        maxTpsFeePerPayout: config.payouts.maxTpsFeePerPayout,
+        minUnitIntervalMs: config.payouts.minUnitIntervalMs,
+        onTextcoinsFunded: (ids) => sendMail(ids),
+        log,
+      });
+      inThread.start();
+      sender = inThread;
+    }
     const claimFee = textcoinClaimFee(nc.protocol.version);
     const purchase: PurchaseNetwork = {
       name: nc.name,
@@ -182,7 +214,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
       },
       verifyPurchaseUnit: (unit, bytes) => verifyPurchaseUnit(hub, unit, bytes),
       // the claiming unit's fees plus twice the tps fee, as ocore's wallet adds to a textcoin
-      textcoinAllowance: () => claimFee + 2 * chain.lastTpsFee,
+      textcoinAllowance: () => claimFee + 2 * lastTpsFee(),
       isOwnAddress: (address) => address === hot.address || keysByAddress.has(address),
     };
     return { config: nc, devhub, hub, hot, funding, chain, deposits, rates, sender, purchase };
@@ -238,10 +270,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     );
 
   if (runsWorker) {
-    for (const n of Object.values(networks)) {
-      n.sender!.start();
-      closers.push(() => n.sender!.stop());
-    }
+    for (const n of Object.values(networks)) closers.push(() => n.sender!.stop());
     waiters.onQueued((name) => networks[name].sender?.poke());
     // The first pass, at once, also e-mails textcoins left unsent by a stop.
     let textcoinsCheckedAt = -Infinity;

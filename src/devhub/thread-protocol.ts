@@ -7,9 +7,6 @@ import type { DevHubOptions } from './index.ts';
 export type ThreadHubOptions = Omit<DevHubOptions, 'now' | 'logger'>;
 
 export interface ThreadWorkerData {
-  /** tsx's ESM API, which the worker registers before it imports `entry` */
-  tsx: string;
-  entry: string;
   options: ThreadHubOptions;
   forwardLogs: boolean;
 }

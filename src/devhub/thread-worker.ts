@@ -1,12 +1,13 @@
 // The worker side of startDevHubThread: the devhub runs here, WebSocket server included, so its validation and DAG
 // store take a core of their own; the host's calls come as messages and go back as replies.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
+import { threadData } from '../ts-worker.ts';
 import { startDevHub } from './index.ts';
 import type { CallMessage, HubCalls, ThreadWorkerData, WorkerMessage } from './thread-protocol.ts';
 
 if (!parentPort) throw new Error('thread-worker.ts runs only as a worker thread (see startDevHubThread)');
 const port = parentPort;
-const data = workerData as ThreadWorkerData;
+const data = threadData<ThreadWorkerData>();
 const send = (message: WorkerMessage) => port.postMessage(message);
 
 // A failed start throws here; the host sees it as the worker's error, with the same message.

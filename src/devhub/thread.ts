@@ -1,6 +1,6 @@
 // The devhub in a worker thread: under load its validation (signatures in pure JS), DAG store and WebSocket server
 // would otherwise share the thread of whatever embeds it. Clients still connect over ws:// to the worker's port.
-import { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../ts-worker.ts';
 import type { Logger } from '../obyte/hub-client.ts';
 import type { Joint } from '../obyte/types.ts';
 import type { Faults } from './faults.ts';
@@ -31,27 +31,14 @@ export interface DevHubHandle extends HubInfo {
   close(): Promise<void>;
 }
 
-/*
- * tsx's loader registers itself in the main thread only, and the inherited --import does not carry it into a worker;
- * so the worker registers it before it imports the .ts entry. Same in every way the server starts: `tsx src/main.ts`,
- * `node --import tsx`, and bin/cashback.js's register().
- */
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then((tsx) => {
-  tsx.register();
-  return import(workerData.entry);
-});
-`;
-const TSX_API = import.meta.resolve('tsx/esm/api');
-const ENTRY = new URL('./thread-worker.ts', import.meta.url).href;
+const ENTRY = new URL('./thread-worker.ts', import.meta.url);
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
 export async function startDevHubThread(opts: DevHubThreadOptions = {}): Promise<DevHubHandle> {
   const { logger, ...options } = opts;
-  const workerData: ThreadWorkerData = { tsx: TSX_API, entry: ENTRY, options, forwardLogs: logger !== undefined };
-  const worker = new Worker(BOOTSTRAP, { eval: true, workerData });
+  const data: ThreadWorkerData = { options, forwardLogs: logger !== undefined };
+  const worker = startTsWorker(ENTRY, data);
   const pending = new Map<number, Pending>();
   let nextId = 0;
   let started = false;

@@ -107,7 +107,9 @@ class SqliteDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin'));
+    // Immediate: the write lock is taken (or waited for, busy_timeout) at begin. A deferred transaction that read
+    // first and wrote later would fail at once if another connection (the payout sender's thread) wrote between.
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
@@ -180,7 +182,7 @@ function startCheckpointer(file: string, database: SQLite.Database): () => Promi
   };
 }
 
-function sqliteDialect(file: string): Dialect {
+function sqliteDialect(file: string, checkpoints: boolean): Dialect {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new SQLite(file);
   // WAL with synchronous=NORMAL: a commit is written to the WAL but not synced; the WAL is synced at each
@@ -198,7 +200,7 @@ function sqliteDialect(file: string): Dialect {
   let stopCheckpointer: (() => Promise<void>) | null = null;
   if (file !== ':memory:') {
     database.pragma('wal_autocheckpoint = 0');
-    stopCheckpointer = startCheckpointer(file, database);
+    if (checkpoints) stopCheckpointer = startCheckpointer(file, database);
   }
   database.defaultSafeIntegers(true);
   const base = new SqliteDialect({ database });
@@ -219,8 +221,16 @@ function postgresDialect(url: string, schema: string | undefined, poolSize: numb
   return new PostgresDialect({ pool });
 }
 
+export interface OpenOptions {
+  /**
+   * SQLite: run the WAL checkpoints (in a worker thread, see startCheckpointer). A second connection to a file whose
+   * first connection runs them, in the same process, says false.
+   */
+  checkpoints?: boolean;
+}
+
 /** Opens the store and brings its schema up to date. */
-export async function openDb(location: StoreLocation): Promise<Db> {
+export async function openDb(location: StoreLocation, opts: OpenOptions = {}): Promise<Db> {
   if (location.kind === 'postgres' && location.schema) {
     // The schema must exist before a pool whose search_path names it can create tables in it.
     const client = new pg.Client({ connectionString: location.url });
@@ -233,7 +243,7 @@ export async function openDb(location: StoreLocation): Promise<Db> {
   }
   const dialect =
     location.kind === 'sqlite'
-      ? sqliteDialect(location.file)
+      ? sqliteDialect(location.file, opts.checkpoints ?? true)
       : postgresDialect(location.url, location.schema, location.poolSize ?? 10);
   const kysely = new Kysely<Database>({ dialect });
   const migrator = new Migrator({

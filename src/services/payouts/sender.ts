@@ -11,7 +11,8 @@ export interface SenderOptions {
   db: Db;
   network: NetworkName;
   chain: PayoutChain;
-  waiters: PayoutWaiters;
+  /** Told each payout's outcome (the requests waiting for it may be in another thread or process). */
+  waiters: Pick<PayoutWaiters, 'settle'>;
   maxPerUnit: number;
   leaseMs: number;
   /** Called after a unit with textcoin payouts is accepted (to e-mail them). */

@@ -1,0 +1,124 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDevHub, type DevHub } from '../src/devhub/index.ts';
+import { walletKey } from '../src/obyte/keys.ts';
+import { NETWORK_PARAMS } from '../src/obyte/constants.ts';
+import { startSenderThread, type SenderThread } from '../src/sender-thread.ts';
+import type { PayoutOutcome } from '../src/services/payouts/outcomes.ts';
+import { addPartner } from '../src/services/partners.ts';
+import { post } from '../src/storage/ledger.ts';
+import { openTestStore, STORE_KINDS, type TestStore } from './helpers/stores.ts';
+
+const MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+const hot = walletKey(MNEMONIC, 1);
+const customer = walletKey(MNEMONIC, 2).address;
+
+for (const kind of STORE_KINDS) {
+  describe(`payout sender thread on ${kind}`, () => {
+    let store: TestStore;
+    let hub: DevHub;
+    before(async () => {
+      store = await openTestStore(kind);
+      hub = await startDevHub({ port: 0, genesis: [{ address: hot.address, amount: 1_000_000_000 }], tpsFee: { tps_fee_multiplier: 0 } });
+    });
+    after(async () => {
+      await hub.close();
+      await store.dispose();
+    });
+
+    const queuePayout = async (id: string, amount: bigint) => {
+      const added = await addPartner(store.db, `shop-${id}`);
+      if (!added.ok) throw new Error(added.error);
+      const now = Date.now();
+      await store.db.kysely.transaction().execute(async (tx) => {
+        await post(tx, 'main', [{ from: 'external', to: 'pool', amount: 10n * amount, kind: 'topup' }], now);
+        await post(tx, 'main', [{ from: 'pool', to: 'reserved', amount, kind: 'reserve', ref: `pay_${id}` }], now);
+        await tx
+          .insertInto('purchases')
+          .values({
+            id: `pur_${id}`, network: 'main', partner_id: added.value.partner.id, order_id: id, active_order_id: id, fingerprint: 'f',
+            customer: 'c', merchant: null, description: null, recipient_kind: 'address', recipient: customer, currency: 'USD',
+            currency_amount: '1', partner_pct: '0', purchase_unit: null, active_purchase_unit: null, purchase_unit_verified: 0,
+            rates: '{}', usd_value: '1', purchase_bytes: '1', program_share: amount, program_usd: '0.1', partner_share: 0n,
+            cashback_amount: amount, status: 'accepted', unit: null, created_at: now, paid_at: null,
+          })
+          .execute();
+        await tx
+          .insertInto('payouts')
+          .values({
+            id: `pay_${id}`, network: 'main', purchase_id: `pur_${id}`, kind: 'address', address: customer, amount, cashback: amount,
+            status: 'queued', unit: null, attempts: 0, last_error: null, created_at: now, updated_at: now,
+          })
+          .execute();
+      });
+    };
+
+    test('pays a queued payout on the hub and tells the host; stops and releases its lease', async () => {
+      const settled: Array<{ ids: string[]; outcome: PayoutOutcome }> = [];
+      const logs: string[] = [];
+      let onSettle: () => void = () => undefined;
+      const paid = new Promise<void>((resolve) => (onSettle = resolve));
+      const thread: SenderThread = await startSenderThread(
+        {
+          store: store.location,
+          network: 'main',
+          hubUrl: hub.url,
+          hubTimeoutMs: 5000,
+          hot,
+          protocol: NETWORK_PARAMS.devnet,
+          maxPerUnit: 127,
+          leaseMs: 30_000,
+          maxTpsFeePerPayout: 1000n,
+          minUnitIntervalMs: 0,
+        },
+        {
+          settle: (ids, outcome) => {
+            settled.push({ ids, outcome });
+            onSettle();
+          },
+          textcoinsFunded: () => undefined,
+          log: (level, message) => logs.push(`${level}: ${message}`),
+        },
+      );
+      try {
+        await queuePayout('a', 25_000n);
+        thread.poke();
+        await paid;
+        assert.equal(settled.length, 1);
+        assert.deepEqual(settled[0]!.ids, ['pay_a']);
+        const outcome = settled[0]!.outcome;
+        assert.equal(outcome.status, 'sent');
+        if (outcome.status !== 'sent') return;
+        const joint = hub.getJoint(outcome.unit);
+        assert.ok(joint, 'the hub holds the unit');
+        const payment = joint.unit.messages.find((m) => m.app === 'payment')!;
+        const outputs = (payment.payload as { outputs: Array<{ address: string; amount: number }> }).outputs;
+        assert.ok(outputs.some((o) => o.address === customer && o.amount === 25_000));
+        const row = await store.db.kysely.selectFrom('payouts').select(['status', 'unit']).where('id', '=', 'pay_a').executeTakeFirstOrThrow();
+        assert.deepEqual(row, { status: 'sent', unit: outcome.unit });
+        assert.equal(thread.lastTpsFee, 0, 'tps fees are off on this hub');
+      } finally {
+        await thread.stop();
+      }
+      const lease = await store.db.kysely.selectFrom('leases').select('holder').where('name', '=', `sender:main:${hot.address}`).executeTakeFirst();
+      assert.equal(lease, undefined, 'the lease is released');
+      assert.deepEqual(logs.filter((l) => l.startsWith('error')), []);
+    });
+
+    test('a store it cannot open fails the start', async () => {
+      // SQLite: a directory that cannot be made (its parent is a file); PostgreSQL: nothing listening.
+      const notADir = join(mkdtempSync(join(tmpdir(), 'cashback-test-')), 'file');
+      writeFileSync(notADir, '');
+      const bad = kind === 'sqlite' ? { kind: 'sqlite' as const, file: join(notADir, 'cashback.sqlite') } : { kind: 'postgres' as const, url: 'postgres://nobody@127.0.0.1:1/none' };
+      await assert.rejects(
+        startSenderThread(
+          { store: bad, network: 'main', hubUrl: hub.url, hubTimeoutMs: 1000, hot, protocol: NETWORK_PARAMS.devnet, maxPerUnit: 127, leaseMs: 30_000, maxTpsFeePerPayout: 1000n, minUnitIntervalMs: 0 },
+          { settle: () => undefined, textcoinsFunded: () => undefined, log: () => undefined },
+        ),
+      );
+    });
+  });
+}
