@@ -383,17 +383,19 @@ async function main(): Promise<void> {
         `max tps fee of one unit so far ${afterSat.maxTpsFee})`,
     );
     // From the store: a unit is stored signed, broadcast, and marked sent when the hub accepts it.
-    const times = d.unitTimes;
-    if (times.length > 1) {
+    const senderLine = (label: string, times: Stats['unitTimes']) => {
+      if (times.length < 2) return;
       const accepted = times.filter((t): t is [number, number] => t[1] !== null);
       const between = (times.at(-1)![0] - times[0]![0]) / (times.length - 1);
       const broadcast = accepted.reduce((sum, [c, s]) => sum + (s - c), 0) / Math.max(1, accepted.length);
       console.log(
-        `sender at saturation: a unit every ${r1(between)} ms; from stored signed to accepted by the hub ${r1(broadcast)} ms ` +
-          `(the rest of the cycle: take the batch, parents from the hub, compose and sign)`,
+        `sender ${label}: a unit every ${r1(between)} ms; from stored signed to accepted by the hub ${r1(broadcast)} ms ` +
+          `(the rest of the cycle: take the batch, parents from the hub, compose and sign, and the pacing wait)`,
       );
-    }
+    };
+    senderLine('at saturation', d.unitTimes);
     const f = delta(beforeFixed, afterFixed);
+    senderLine(`at ${FIXED_RATE}/s`, f.unitTimes);
     console.log(`fixed-rate payouts: ${f.paid} paid in ${f.units} units (${r1(f.paid / Math.max(1, f.units))} per unit), ${f.paid > 0 ? r1(f.fee / f.paid) : NaN} fee bytes per cashback`);
     console.log(`left unpaid after the runs: ${afterFixed.payoutsQueued} queued/signed, ${afterFixed.payoutsFailed} failed (withdrawn)`);
     const warned = Object.entries(afterFixed.warnings).map(([k, n]) => `${k} ×${n}`);

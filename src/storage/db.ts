@@ -46,6 +46,9 @@ class TransactionalSqliteAdapter extends SqliteAdapter {
  * release; under load (hundreds of requests queued on the one connection) both cost more than the queries. This
  * one keeps prepared statements by SQL text and hands the connection over in arrival order, one waiter at a time.
  */
+/** How long a statement waits for another connection's write lock before it fails with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+
 class SqliteConnection implements DatabaseConnection {
   private readonly statements = new Map<string, SQLite.Statement>();
 
@@ -68,6 +71,28 @@ class SqliteConnection implements DatabaseConnection {
     if (stmt.reader) return Promise.resolve({ rows: stmt.all(parameters) as R[] });
     const { changes, lastInsertRowid } = stmt.run(parameters);
     return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+  }
+
+  /**
+   * Immediate: the write lock is taken at begin. A deferred transaction that read first and wrote later would fail at
+   * once if another connection (the payout sender's thread) wrote in between. While another connection holds the lock
+   * this waits without blocking the thread: SQLite's own busy handler sleeps the whole event loop, in steps that grow
+   * to tens of milliseconds, while the other's transactions last a millisecond or two.
+   */
+  async beginImmediate(): Promise<void> {
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (;;) {
+      this.db.pragma('busy_timeout = 0');
+      try {
+        this.db.exec('begin immediate');
+        return;
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw e;
+      } finally {
+        this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
   }
 
   async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
@@ -106,10 +131,8 @@ class SqliteDriver implements Driver {
     else this.busy = false;
   }
 
-  async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    // Immediate: the write lock is taken (or waited for, busy_timeout) at begin. A deferred transaction that read
-    // first and wrote later would fail at once if another connection (the payout sender's thread) wrote between.
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  async beginTransaction(): Promise<void> {
+    await this.connection.beginImmediate();
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
@@ -190,7 +213,7 @@ function sqliteDialect(file: string, checkpoints: boolean): Dialect {
   // (at most CHECKPOINT_MS) but never corrupts the file.
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
-  database.pragma('busy_timeout = 5000');
+  database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   database.pragma('foreign_keys = ON');
   // 64 MB of page cache instead of 2 MB: the purchase indexes are written at random places.
   database.pragma('cache_size = -65536');

@@ -54,7 +54,8 @@ export class PayoutSender {
   private leaseRenewedAt = -Infinity;
   /** Signed units may be waiting for their broadcast: at start, after a failed broadcast or a fault. */
   private unsentMayExist = true;
-  private lastSentAt = -Infinity;
+  /** When the last unit's batch was taken: units start at most every minUnitIntervalMs. */
+  private lastBatchAt = -Infinity;
 
   constructor(private readonly o: SenderOptions) {
     this.leaseName = `sender:${o.network}:${o.chain.hotAddress}`;
@@ -172,13 +173,15 @@ export class PayoutSender {
     let batch = await this.queued();
     if (batch.length === 0) return 'idle';
     // A unit not yet full, right after another: let more payouts gather for the rest of the interval.
-    const wait = (this.o.minUnitIntervalMs ?? 0) - (this.now() - this.lastSentAt);
+    // Measured from batch to batch, so that composing and broadcasting count as part of the interval, not on top.
+    const wait = (this.o.minUnitIntervalMs ?? 0) - (this.now() - this.lastBatchAt);
     if (batch.length < this.o.maxPerUnit && wait > 0) {
       await this.sleep(wait, false);
       if (this.stopped) return 'idle';
       batch = await this.queued();
       if (batch.length === 0) return 'idle';
     }
+    const batchAt = this.now();
 
     const composed = await this.o.chain.compose(batch.map((p) => ({ address: p.address, amount: BigInt(p.amount) })));
     if (!composed.ok) {
@@ -233,7 +236,7 @@ export class PayoutSender {
       if (e instanceof PayoutsWithdrawn) return 'sent';
       throw e;
     }
-    this.lastSentAt = this.now();
+    this.lastBatchAt = batchAt;
     return (await this.broadcast(composed.unit, composed.joint)) === 'sent' ? 'sent' : 'retry';
   }
 
