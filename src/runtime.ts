@@ -26,8 +26,7 @@ import { AuthThrottle } from './services/auth-throttle.ts';
 import { addPartner, listPartners } from './services/partners.ts';
 import { submitPurchase, type PurchaseDeps, type PurchaseNetwork } from './services/purchases.ts';
 import { PayoutWaiters } from './services/payouts/waiters.ts';
-import { PayoutSender } from './services/payouts/sender.ts';
-import { startSenderThread } from './sender-thread.ts';
+import { startSenderThread, type SenderThread } from './sender-thread.ts';
 import { emailTextcoins, textcoinIssuer } from './services/textcoins.ts';
 import { creditDeposits, sweepDeposits, type WatchedAddress } from './services/deposits.ts';
 import { closeTextcoins } from './services/textcoin-closing.ts';
@@ -35,12 +34,6 @@ import { markStableUnits } from './services/stability.ts';
 import { buildHttpApp } from './http/app.ts';
 
 export type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
-
-/** What the runtime does with a payout sender, wherever it runs. */
-export interface Sender {
-  poke(): void;
-  stop(): Promise<void>;
-}
 
 export interface NetworkRuntime {
   config: NetworkConfig;
@@ -52,8 +45,8 @@ export interface NetworkRuntime {
   chain: HubPayoutChain;
   deposits: HubDepositChain;
   rates: RateCache;
-  /** the payout sender: in a worker thread of its own, except on an in-memory store (one connection only) */
-  sender: Sender | null;
+  /** the payout sender, in a worker thread of its own; null in an API-only process */
+  sender: SenderThread | null;
   purchase: PurchaseNetwork;
 }
 
@@ -86,8 +79,6 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
   const mailer: Mailer = createMailer(config.mail);
   const waiters = new PayoutWaiters(db, db.dialect === 'postgres' ? 200 : 0);
   const runsWorker = config.mode !== 'api';
-  // A thread needs a connection of its own to the store, which an in-memory SQLite database cannot give.
-  const sendsFromThread = config.store.kind === 'postgres' || config.store.file !== ':memory:';
   const closers: Array<() => Promise<void> | void> = [];
   const hot = walletKey(mnemonic, KEY_INDEX.hot);
   const funding = walletKey(mnemonic, KEY_INDEX.funding);
@@ -120,28 +111,61 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
   };
 
   const startNetwork = async (nc: NetworkConfig): Promise<NetworkRuntime> => {
+    // The sender's worker loads while the devhub starts; it connects once the hub's address is known.
+    let hubKnown: (url: string) => void = () => undefined;
+    let hubFailed: (e: unknown) => void = () => undefined;
+    const hubUrlReady = new Promise<string>((resolve, reject) => {
+      hubKnown = resolve;
+      hubFailed = reject;
+    });
+    const senderStarting = runsWorker
+      ? startSenderThread(
+          {
+            store: config.store,
+            network: nc.name,
+            hubTimeoutMs: config.hubTimeoutMs,
+            hot,
+            protocol: nc.protocol,
+            maxPerUnit: config.payouts.maxPerUnit,
+            leaseMs: config.payouts.leaseMs,
+            maxTpsFeePerPayout: config.payouts.maxTpsFeePerPayout,
+            minUnitIntervalMs: config.payouts.minUnitIntervalMs,
+          },
+          { settle: (ids, outcome) => waiters.settle(ids, outcome), textcoinsFunded: (ids) => sendMail(ids), log },
+          hubUrlReady,
+        )
+      : null;
+    // Awaited below; a failure before then must not go unhandled meanwhile.
+    senderStarting?.catch(() => undefined);
+
     let devhub: DevHubHandle | null = null;
     let hubUrl = nc.hubUrl;
     if (nc.embeddedDevhubPort !== null) {
-      // In a worker thread: under load its validation would otherwise take a share of the HTTP server's thread.
-      devhub = await startDevHubThread({
-        host: '127.0.0.1',
-        port: nc.embeddedDevhubPort,
-        dbFile: join(config.dataDir, `devhub-${nc.name}.sqlite`),
-        params: nc.protocol,
-        genesis: [{ address: funding.address, amount: 100_000e9 }],
-        stabilityDelayMs: nc.devhubStabilityMs,
-        tpsFee: nc.devhubTpsFee,
-        oracle: { feeds: DEVNET_FEEDS },
-        exchangeRates: DEVNET_FEEDS,
-        logger: {
-          info: (message) => log('info', message, { network: nc.name }),
-          warn: (message) => log('warn', message, { network: nc.name }),
-        },
-      });
+      try {
+        // In a worker thread: under load its validation would otherwise take a share of the HTTP server's thread.
+        devhub = await startDevHubThread({
+          host: '127.0.0.1',
+          port: nc.embeddedDevhubPort,
+          dbFile: join(config.dataDir, `devhub-${nc.name}.sqlite`),
+          params: nc.protocol,
+          genesis: [{ address: funding.address, amount: 100_000e9 }],
+          stabilityDelayMs: nc.devhubStabilityMs,
+          tpsFee: nc.devhubTpsFee,
+          oracle: { feeds: DEVNET_FEEDS },
+          exchangeRates: DEVNET_FEEDS,
+          logger: {
+            info: (message) => log('info', message, { network: nc.name }),
+            warn: (message) => log('warn', message, { network: nc.name }),
+          },
+        });
+      } catch (e) {
+        hubFailed(e);
+        throw e;
+      }
       closers.push(() => devhub!.close());
       hubUrl = devhub.url;
     }
+    hubKnown(hubUrl);
     const hub = new HubClient({ url: hubUrl, requestTimeoutMs: config.hubTimeoutMs });
     await hub.connect();
     closers.push(() => hub.close());
@@ -169,42 +193,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     rates.start();
     closers.push(() => rates.stop());
 
-    let sender: Sender | null = null;
-    let lastTpsFee = () => chain.lastTpsFee;
-    if (runsWorker && sendsFromThread) {
-      const thread = await startSenderThread(
-        {
-          store: config.store,
-          network: nc.name,
-          hubUrl,
-          hubTimeoutMs: config.hubTimeoutMs,
-          hot,
-          protocol: nc.protocol,
-          maxPerUnit: config.payouts.maxPerUnit,
-          leaseMs: config.payouts.leaseMs,
-          maxTpsFeePerPayout: config.payouts.maxTpsFeePerPayout,
-          minUnitIntervalMs: config.payouts.minUnitIntervalMs,
-        },
-        { settle: (ids, outcome) => waiters.settle(ids, outcome), textcoinsFunded: (ids) => sendMail(ids), log },
-      );
-      sender = thread;
-      lastTpsFee = () => thread.lastTpsFee;
-    } else if (runsWorker) {
-      const inThread = new PayoutSender({
-        db,
-        network: nc.name,
-        chain,
-        waiters,
-        maxPerUnit: config.payouts.maxPerUnit,
-        leaseMs: config.payouts.leaseMs,
-        maxTpsFeePerPayout: config.payouts.maxTpsFeePerPayout,
-        minUnitIntervalMs: config.payouts.minUnitIntervalMs,
-        onTextcoinsFunded: (ids) => sendMail(ids),
-        log,
-      });
-      inThread.start();
-      sender = inThread;
-    }
+    const sender = senderStarting ? await senderStarting : null;
     const claimFee = textcoinClaimFee(nc.protocol.version);
     const purchase: PurchaseNetwork = {
       name: nc.name,
@@ -214,16 +203,15 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
       },
       verifyPurchaseUnit: (unit, bytes) => verifyPurchaseUnit(hub, unit, bytes),
       // the claiming unit's fees plus twice the tps fee, as ocore's wallet adds to a textcoin
-      textcoinAllowance: () => claimFee + 2 * lastTpsFee(),
+      textcoinAllowance: () => claimFee + 2 * (sender?.lastTpsFee ?? 0),
       isOwnAddress: (address) => address === hot.address || keysByAddress.has(address),
     };
     return { config: nc, devhub, hub, hot, funding, chain, deposits, rates, sender, purchase };
   };
 
-  const networks = {
-    main: await startNetwork(config.networks.main),
-    test: await startNetwork(config.networks.test),
-  };
+  // Side by side: each network starts worker threads that take a moment to load.
+  const [main, test] = await Promise.all([startNetwork(config.networks.main), startNetwork(config.networks.test)]);
+  const networks = { main, test };
 
   // First start of an embedded default: a demo partner with a funded deposit on each devnet.
   let demoPartner: Runtime['demoPartner'] = null;

@@ -7,7 +7,6 @@ import type { NetworkName } from './storage/schema.ts';
 export interface SenderThreadData {
   store: StoreLocation;
   network: NetworkName;
-  hubUrl: string;
   hubTimeoutMs: number;
   hot: KeyPair;
   protocol: { version: string; alt: string };
@@ -17,7 +16,8 @@ export interface SenderThreadData {
   minUnitIntervalMs: number;
 }
 
-export type HostMessage = { kind: 'poke' } | { kind: 'stop' };
+/** `hub` comes first: the worker loads its modules meanwhile (a second or so), while the hub is being started. */
+export type HostMessage = { kind: 'hub'; url: string } | { kind: 'poke' } | { kind: 'stop' };
 
 export type SenderMessage =
   | { kind: 'ready' }

@@ -23,9 +23,17 @@ const log = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<s
   }
 };
 
+const hubUrl = await new Promise<string>((resolve) => {
+  const first = (message: HostMessage) => {
+    if (message.kind !== 'hub') return;
+    port.off('message', first);
+    resolve(message.url);
+  };
+  port.on('message', first);
+});
 // The host's store already holds the schema and runs the WAL checkpoints.
 const db = await openDb(data.store, { checkpoints: false });
-const hub = new HubClient({ url: data.hubUrl, requestTimeoutMs: data.hubTimeoutMs });
+const hub = new HubClient({ url: hubUrl, requestTimeoutMs: data.hubTimeoutMs });
 // A hub that is down now is retried in the background; the sender treats its errors as passing.
 await hub.connect().catch((e: Error) => log('warn', 'payout sender thread: hub not reachable yet', { error: e.message }));
 const hubChain = new HubPayoutChain(hub, data.hot, data.protocol);

@@ -27,8 +27,11 @@ export interface SenderThread {
   stop(): Promise<void>;
 }
 
-/** Resolves once the first worker is up; rejects if it cannot start (no store, no hub). */
-export async function startSenderThread(data: SenderThreadData, events: SenderThreadEvents): Promise<SenderThread> {
+/**
+ * Resolves once the first worker is up; rejects if it cannot start (no store) or `hubUrl` rejects. The worker starts
+ * loading at once; it connects when `hubUrl` is known (an embedded devhub is still starting meanwhile).
+ */
+export async function startSenderThread(data: SenderThreadData, events: SenderThreadEvents, hubUrl: Promise<string>): Promise<SenderThread> {
   let lastTpsFee = 0;
   let stopping = false;
   let worker: Worker;
@@ -41,6 +44,13 @@ export async function startSenderThread(data: SenderThreadData, events: SenderTh
       const w = startTsWorker(ENTRY, data);
       worker = w;
       alive = true;
+      hubUrl.then(
+        (url) => w.postMessage({ kind: 'hub', url } satisfies HostMessage),
+        (e: unknown) => {
+          reject(e);
+          void w.terminate();
+        },
+      );
       w.on('message', (message: SenderMessage) => {
         switch (message.kind) {
           case 'ready':

@@ -65,7 +65,6 @@ for (const kind of STORE_KINDS) {
         {
           store: store.location,
           network: 'main',
-          hubUrl: hub.url,
           hubTimeoutMs: 5000,
           hot,
           protocol: NETWORK_PARAMS.devnet,
@@ -82,6 +81,7 @@ for (const kind of STORE_KINDS) {
           textcoinsFunded: () => undefined,
           log: (level, message) => logs.push(`${level}: ${message}`),
         },
+        Promise.resolve(hub.url),
       );
       try {
         await queuePayout('a', 25_000n);
@@ -108,17 +108,19 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(logs.filter((l) => l.startsWith('error')), []);
     });
 
+    const data = { network: 'main' as const, hubTimeoutMs: 1000, hot, protocol: NETWORK_PARAMS.devnet, maxPerUnit: 127, leaseMs: 30_000, maxTpsFeePerPayout: 1000n, minUnitIntervalMs: 0 };
+    const quiet = { settle: () => undefined, textcoinsFunded: () => undefined, log: () => undefined };
+
     test('a store it cannot open fails the start', async () => {
       // SQLite: a directory that cannot be made (its parent is a file); PostgreSQL: nothing listening.
       const notADir = join(mkdtempSync(join(tmpdir(), 'cashback-test-')), 'file');
       writeFileSync(notADir, '');
       const bad = kind === 'sqlite' ? { kind: 'sqlite' as const, file: join(notADir, 'cashback.sqlite') } : { kind: 'postgres' as const, url: 'postgres://nobody@127.0.0.1:1/none' };
-      await assert.rejects(
-        startSenderThread(
-          { store: bad, network: 'main', hubUrl: hub.url, hubTimeoutMs: 1000, hot, protocol: NETWORK_PARAMS.devnet, maxPerUnit: 127, leaseMs: 30_000, maxTpsFeePerPayout: 1000n, minUnitIntervalMs: 0 },
-          { settle: () => undefined, textcoinsFunded: () => undefined, log: () => undefined },
-        ),
-      );
+      await assert.rejects(startSenderThread({ store: bad, ...data }, quiet, Promise.resolve(hub.url)));
+    });
+
+    test('a hub that fails to start fails the start, and the worker ends', async () => {
+      await assert.rejects(startSenderThread({ store: store.location, ...data }, quiet, Promise.reject(new Error('no hub'))), /no hub/);
     });
   });
 }
