@@ -83,12 +83,20 @@ export async function startSenderThread(data: SenderThreadData, events: SenderTh
         if (!ready) return reject(new Error(`payout sender thread exited with code ${code} before it started`));
         if (stopping) return;
         events.log('error', 'payout sender thread ended; starting another', { network: data.network, code });
-        restartTimer = setTimeout(() => {
-          restartTimer = null;
-          launch().catch((e) => events.log('error', 'payout sender thread cannot start', { network: data.network, error: String(e) }));
-        }, RESTART_MS);
+        restartLater();
       });
     });
+  // Until one starts: payouts wait in the store meanwhile, and requests time out cleanly if it takes too long.
+  const restartLater = () => {
+    restartTimer = setTimeout(() => {
+      restartTimer = null;
+      if (stopping) return;
+      launch().catch((e) => {
+        events.log('error', 'payout sender thread cannot start', { network: data.network, error: String(e) });
+        restartLater();
+      });
+    }, RESTART_MS);
+  };
 
   await launch();
   const post = (message: HostMessage) => worker.postMessage(message);
