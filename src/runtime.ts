@@ -12,7 +12,6 @@ import { newTextcoin, textcoinLink, walletKey, type KeyPair } from './obyte/keys
 import { KEY_INDEX, secretKey, walletMnemonic } from './wallet.ts';
 import { textcoinClaimFee } from './obyte/constants.ts';
 import { startDevHubThread, type DevHubHandle } from './devhub/thread.ts';
-import { HubPayoutChain } from './chain/hub-payout-chain.ts';
 import { HubDepositChain } from './chain/hub-deposit-chain.ts';
 import { verifyPurchaseUnit } from './chain/purchase-unit.ts';
 import { createHubRateSource } from './rates/hub-source.ts';
@@ -42,7 +41,6 @@ export interface NetworkRuntime {
   hub: HubClient;
   hot: KeyPair;
   funding: KeyPair;
-  chain: HubPayoutChain;
   deposits: HubDepositChain;
   rates: RateCache;
   /** the payout sender, in a worker thread of its own; null in an API-only process */
@@ -169,7 +167,6 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     const hub = new HubClient({ url: hubUrl, requestTimeoutMs: config.hubTimeoutMs });
     await hub.connect();
     closers.push(() => hub.close());
-    const chain = new HubPayoutChain(hub, hot, nc.protocol);
     const deposits = new HubDepositChain(hub, nc.protocol, (address) => keysByAddress.get(address), hot.address);
     const sources: RateSource[] = [
       createHubRateSource({ hub, oracles: [nc.oracleAddress ?? devhub?.oracleAddress].filter((a): a is string => !!a) }),
@@ -206,7 +203,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
       textcoinAllowance: () => claimFee + 2 * (sender?.lastTpsFee ?? 0),
       isOwnAddress: (address) => address === hot.address || keysByAddress.has(address),
     };
-    return { config: nc, devhub, hub, hot, funding, chain, deposits, rates, sender, purchase };
+    return { config: nc, devhub, hub, hot, funding, deposits, rates, sender, purchase };
   };
 
   // Side by side: each network starts worker threads that take a moment to load.
@@ -243,13 +240,13 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
   };
   const scanDeposits = (name: NetworkName): Promise<void> =>
     serialized(name, async () => {
-      const { deposits, chain } = networks[name];
+      const { deposits } = networks[name];
       const watched = await watchedAddresses();
       const addresses = watched.map((w) => w.address);
       const result = await creditDeposits(db, name, deposits, watched, new Set([hot.address, ...addresses]));
       if (result.credited > 0) log('info', 'deposits credited', { network: name, count: result.credited, bytes: result.bytes.toString() });
       await sweepDeposits(db, name, deposits, addresses);
-      const { missing } = await markStableUnits(db, name, chain);
+      const { missing } = await markStableUnits(db, name, deposits);
       if (missing.length > 0) log('error', 'units the hub accepted are gone from it', { network: name, units: missing });
     });
   const closeTextcoinsOn = (name: NetworkName, now = Date.now()) =>

@@ -8,9 +8,7 @@ import { walletKey } from '../src/obyte/keys.ts';
 import { NETWORK_PARAMS } from '../src/obyte/constants.ts';
 import { startSenderThread, type SenderThread } from '../src/sender-thread.ts';
 import type { PayoutOutcome } from '../src/services/payouts/outcomes.ts';
-import { addPartner } from '../src/services/partners.ts';
-import { post } from '../src/storage/ledger.ts';
-import { openTestStore, STORE_KINDS, type TestStore } from './helpers/stores.ts';
+import { openTestStore, queueTestPayout, STORE_KINDS, type TestStore } from './helpers/stores.ts';
 
 const MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 const hot = walletKey(MNEMONIC, 1);
@@ -28,33 +26,6 @@ for (const kind of STORE_KINDS) {
       await hub.close();
       await store.dispose();
     });
-
-    const queuePayout = async (id: string, amount: bigint) => {
-      const added = await addPartner(store.db, `shop-${id}`);
-      if (!added.ok) throw new Error(added.error);
-      const now = Date.now();
-      await store.db.kysely.transaction().execute(async (tx) => {
-        await post(tx, 'main', [{ from: 'external', to: 'pool', amount: 10n * amount, kind: 'topup' }], now);
-        await post(tx, 'main', [{ from: 'pool', to: 'reserved', amount, kind: 'reserve', ref: `pay_${id}` }], now);
-        await tx
-          .insertInto('purchases')
-          .values({
-            id: `pur_${id}`, network: 'main', partner_id: added.value.partner.id, order_id: id, active_order_id: id, fingerprint: 'f',
-            customer: 'c', merchant: null, description: null, recipient_kind: 'address', recipient: customer, currency: 'USD',
-            currency_amount: '1', partner_pct: '0', purchase_unit: null, active_purchase_unit: null, purchase_unit_verified: 0,
-            rates: '{}', usd_value: '1', purchase_bytes: '1', program_share: amount, program_usd: '0.1', partner_share: 0n,
-            cashback_amount: amount, status: 'accepted', unit: null, created_at: now, paid_at: null,
-          })
-          .execute();
-        await tx
-          .insertInto('payouts')
-          .values({
-            id: `pay_${id}`, network: 'main', purchase_id: `pur_${id}`, kind: 'address', address: customer, amount, cashback: amount,
-            status: 'queued', unit: null, attempts: 0, last_error: null, created_at: now, updated_at: now,
-          })
-          .execute();
-      });
-    };
 
     test('pays a queued payout on the hub and tells the host; stops and releases its lease', async () => {
       const settled: Array<{ ids: string[]; outcome: PayoutOutcome }> = [];
@@ -84,7 +55,7 @@ for (const kind of STORE_KINDS) {
         Promise.resolve(hub.url),
       );
       try {
-        await queuePayout('a', 25_000n);
+        await queueTestPayout(store.db, 'a', customer, 25_000n);
         thread.poke();
         await paid;
         assert.equal(settled.length, 1);

@@ -7,8 +7,9 @@ import type { DepositChain, IncomingPayment } from '../services/deposits.ts';
 import type { SweepChain, SweepComposed, SweepSource } from '../services/sweeps.ts';
 import type { TextcoinChain } from '../services/textcoin-closing.ts';
 import type { ReconcileChain } from '../services/reconcile.ts';
+import type { UnitState, UnitWatch } from '../services/stability.ts';
 import type { ChainFailure } from '../services/payouts/ports.ts';
-import { postStoredJoint, unitExists } from './hub-units.ts';
+import { postStoredJoint, unitExists, unitState } from './hub-units.ts';
 
 /** ocore answers light/get_balances for at most this many addresses at once. */
 const BALANCES_BATCH = 100;
@@ -17,7 +18,7 @@ const BALANCES_BATCH = 100;
  * Our addresses other than the hot wallet, over a hub: their balances and history (deposits, whether textcoins
  * were spent, reconciliation), and send-all units that sweep them to the hot wallet. Reading needs no keys.
  */
-export class HubDepositChain implements DepositChain, SweepChain, TextcoinChain, ReconcileChain {
+export class HubDepositChain implements DepositChain, SweepChain, TextcoinChain, ReconcileChain, UnitWatch {
   constructor(
     private readonly hub: HubClient,
     private readonly params: { version: string; alt: string },
@@ -88,6 +89,10 @@ export class HubDepositChain implements DepositChain, SweepChain, TextcoinChain,
 
   exists(unit: string): Promise<boolean> {
     return unitExists(this.hub, unit);
+  }
+
+  unitState(unit: string): Promise<UnitState> {
+    return unitState(this.hub, unit);
   }
 
   async authored(address: string): Promise<string[]> {

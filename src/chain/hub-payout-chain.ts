@@ -4,8 +4,7 @@ import type { KeyPair } from '../obyte/keys.ts';
 import { baseOutputs } from '../obyte/payments.ts';
 import type { Joint, TransferInput } from '../obyte/types.ts';
 import type { ChainFailure, Composed, PayoutChain } from '../services/payouts/ports.ts';
-import type { UnitState } from '../services/stability.ts';
-import { postStoredJoint, unitExists, unitState } from './hub-units.ts';
+import { postStoredJoint, unitExists } from './hub-units.ts';
 
 type Coin = TransferInput & { amount: number };
 
@@ -60,9 +59,5 @@ export class HubPayoutChain implements PayoutChain {
 
   exists(unit: string): Promise<boolean> {
     return unitExists(this.hub, unit);
-  }
-
-  unitState(unit: string): Promise<UnitState> {
-    return unitState(this.hub, unit);
   }
 }

@@ -1,7 +1,6 @@
 // The messages between a devhub's worker thread (thread-worker.ts) and its host (thread.ts).
-import type { Joint } from '../obyte/types.ts';
 import type { Faults } from './faults.ts';
-import type { DevHubOptions } from './index.ts';
+import type { DevHub, DevHubOptions } from './index.ts';
 
 /** Functions cannot cross a thread: a logger becomes log messages, and a custom clock stays with the in-thread devhub. */
 export type ThreadHubOptions = Omit<DevHubOptions, 'now' | 'logger'>;
@@ -14,15 +13,8 @@ export interface ThreadWorkerData {
 export type FaultMethod = Exclude<keyof Faults, 'delayMs'>;
 
 /** What the worker answers, by name: the host sends the arguments and gets the (awaited) result back. */
-export type HubCalls = {
-  faucet(address: string, amount: number): Promise<string>;
-  setFeed(name: string, value: number | string): Promise<void>;
-  setExchangeRates(rates: Record<string, number>): void;
-  balance(address: string): { stable: number; pending: number };
-  getJoint(unit: string): Joint | null;
-  stabilize(): void;
+export type HubCalls = Pick<DevHub, 'faucet' | 'setFeed' | 'setExchangeRates' | 'balance' | 'getJoint' | 'stabilize' | 'close'> & {
   setFaultDelay(ms: number): void;
-  close(): Promise<void>;
 } & { [K in FaultMethod]: (...args: Parameters<Faults[K]>) => void };
 
 export type CallName = keyof HubCalls;

@@ -174,7 +174,7 @@ const CHECKPOINTER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
-db.pragma('busy_timeout = 5000');
+db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
 db.pragma('synchronous = NORMAL');
 const timer = setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} }, workerData.intervalMs);
 parentPort.on('message', () => {
@@ -187,7 +187,7 @@ parentPort.on('message', () => {
 
 function startCheckpointer(file: string, database: SQLite.Database): () => Promise<void> {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, driver, intervalMs: CHECKPOINT_MS } });
+  const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, driver, intervalMs: CHECKPOINT_MS, busyTimeoutMs: BUSY_TIMEOUT_MS } });
   worker.unref();
   let closing = false;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -246,15 +246,17 @@ function postgresDialect(url: string, schema: string | undefined, poolSize: numb
 
 export interface OpenOptions {
   /**
-   * SQLite: run the WAL checkpoints (in a worker thread, see startCheckpointer). A second connection to a file whose
-   * first connection runs them, in the same process, says false.
+   * True (the default) for a process's own store: it brings the schema up to date and, on SQLite, runs the WAL
+   * checkpoints (see startCheckpointer). False for another connection of the same process (a worker thread's), which
+   * finds both done.
    */
-  checkpoints?: boolean;
+  primary?: boolean;
 }
 
-/** Opens the store and brings its schema up to date. */
+/** Opens the store; the primary connection also brings its schema up to date. */
 export async function openDb(location: StoreLocation, opts: OpenOptions = {}): Promise<Db> {
-  if (location.kind === 'postgres' && location.schema) {
+  const primary = opts.primary ?? true;
+  if (primary && location.kind === 'postgres' && location.schema) {
     // The schema must exist before a pool whose search_path names it can create tables in it.
     const client = new pg.Client({ connectionString: location.url });
     await client.connect();
@@ -266,9 +268,19 @@ export async function openDb(location: StoreLocation, opts: OpenOptions = {}): P
   }
   const dialect =
     location.kind === 'sqlite'
-      ? sqliteDialect(location.file, opts.checkpoints ?? true)
+      ? sqliteDialect(location.file, primary)
       : postgresDialect(location.url, location.schema, location.poolSize ?? 10);
   const kysely = new Kysely<Database>({ dialect });
+  if (!primary) {
+    // A pool connects lazily: make a store that cannot be reached fail here, not at the first payout.
+    try {
+      await kysely.executeQuery(CompiledQuery.raw('select 1'));
+    } catch (e) {
+      await kysely.destroy();
+      throw e;
+    }
+    return { kysely, dialect: location.kind, close: () => kysely.destroy() };
+  }
   const migrator = new Migrator({
     db: kysely,
     provider: { getMigrations: async () => migrations },

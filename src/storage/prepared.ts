@@ -81,10 +81,11 @@ export function preparedInsert<T extends keyof Database & string>(
     // The row type is checked at run()'s signature; Kysely's own per-table typing cannot follow a generic table.
     (db as unknown as Kysely<Record<string, Record<string, unknown>>>).insertInto(table).values(Object.fromEntries(columns.map((c) => [c, param(c)]))),
   );
+  const known = new Set<string>(columns);
   return {
     run(db, row) {
       const keys = Object.keys(row);
-      if (keys.length !== columns.length || keys.some((k) => !columns.includes(k as keyof Database[T] & string))) {
+      if (keys.length !== known.size || !keys.every((k) => known.has(k))) {
         throw new Error(`insert into ${table}: columns ${keys.join(', ')} instead of ${columns.join(', ')}`);
       }
       return insert.run(db, row as Record<string, unknown>);

@@ -1,8 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openTestStore, STORE_KINDS, type TestStore } from '../../helpers/stores.ts';
-import { addPartner } from '../../../src/services/partners.ts';
-import { balance, post } from '../../../src/storage/ledger.ts';
+import { openTestStore, queueTestPayout, STORE_KINDS, type TestStore } from '../../helpers/stores.ts';
+import { balance } from '../../../src/storage/ledger.ts';
 import { PayoutSender, type SenderOptions } from '../../../src/services/payouts/sender.ts';
 import { PayoutWaiters } from '../../../src/services/payouts/waiters.ts';
 import type { ChainFailure, Composed, PayoutChain } from '../../../src/services/payouts/ports.ts';
@@ -48,34 +47,7 @@ for (const kind of STORE_KINDS) {
     });
     after(() => store.dispose());
 
-    /** A purchase taken and its payout queued, as the purchase use case leaves them. */
-    const queuePayout = async (n: number) => {
-      const db = store.db;
-      const added = await addPartner(db, `shop-${n}`);
-      if (!added.ok) throw new Error(added.error);
-      const now = Date.now();
-      await db.kysely.transaction().execute(async (tx) => {
-        await post(tx, 'main', [{ from: 'external', to: 'pool', amount: 1_000_000n, kind: 'topup' }], now);
-        await post(tx, 'main', [{ from: 'pool', to: 'reserved', amount: 10_000n, kind: 'reserve', ref: `pay_${n}` }], now);
-        await tx
-          .insertInto('purchases')
-          .values({
-            id: `pur_${n}`, network: 'main', partner_id: added.value.partner.id, order_id: 'o1', active_order_id: 'o1', fingerprint: 'f',
-            customer: 'c', merchant: null, description: null, recipient_kind: 'address', recipient: 'ADDR', currency: 'USD',
-            currency_amount: '1', partner_pct: '0', purchase_unit: null, active_purchase_unit: null, purchase_unit_verified: 0,
-            rates: '{}', usd_value: '1', purchase_bytes: '1', program_share: 10_000n, program_usd: '0.1', partner_share: 0n,
-            cashback_amount: 10_000n, status: 'accepted', unit: null, created_at: now, paid_at: null,
-          })
-          .execute();
-        await tx
-          .insertInto('payouts')
-          .values({
-            id: `pay_${n}`, network: 'main', purchase_id: `pur_${n}`, kind: 'address', address: 'ADDR', amount: 10_000n, cashback: 10_000n,
-            status: 'queued', unit: null, attempts: 0, last_error: null, created_at: now, updated_at: now,
-          })
-          .execute();
-      });
-    };
+    const queuePayout = (n: number) => queueTestPayout(store.db, String(n), 'ADDR', 10_000n);
     /** A sender on the test store with the engine's usual settings, `over` changing some of them. */
     const newSender = (chain: PayoutChain, over: Partial<SenderOptions> = {}) =>
       new PayoutSender({
