@@ -114,7 +114,8 @@ test('faults cross the thread: a stalled request times out, reset brings answers
 test('close ends the worker: the port refuses connections, calls reject, the store is released', async (t) => {
   const dbFile = join(tempDir(t), 'devhub.sqlite');
   const payee = randomAddress();
-  const first = await startDevHubThread({ port: 0, dbFile });
+  // Long enough that the payment is still pending when the store is reopened, however slow the machine.
+  const first = await startDevHubThread({ port: 0, dbFile, stabilityDelayMs: 60_000 });
   await first.faucet(payee, 777);
   await first.close();
   await first.close(); // twice is fine
@@ -123,7 +124,7 @@ test('close ends the worker: the port refuses connections, calls reject, the sto
   const [error] = (await once(ws, 'error')) as [NodeJS.ErrnoException];
   assert.equal(error.code, 'ECONNREFUSED');
 
-  const second = await startDevHubThread({ port: 0, dbFile });
+  const second = await startDevHubThread({ port: 0, dbFile, stabilityDelayMs: 60_000 });
   t.after(() => second.close());
   assert.equal(second.faucetAddress, first.faucetAddress, 'the same store, reopened');
   assert.deepEqual(await second.balance(payee), { stable: 0, pending: 777 });
