@@ -29,9 +29,15 @@ export interface SenderThread {
 
 /**
  * Resolves once the first worker is up; rejects if it cannot start (no store) or `hubUrl` rejects. The worker starts
- * loading at once; it connects when `hubUrl` is known (an embedded devhub is still starting meanwhile).
+ * loading at once; it connects when `hubUrl` is known (an embedded devhub is still starting meanwhile). `entry` is the
+ * worker's module: sender-thread-worker.ts, or a module that wraps it.
  */
-export async function startSenderThread(data: SenderThreadData, events: SenderThreadEvents, hubUrl: Promise<string>): Promise<SenderThread> {
+export async function startSenderThread(
+  data: SenderThreadData,
+  events: SenderThreadEvents,
+  hubUrl: Promise<string>,
+  entry: URL = ENTRY,
+): Promise<SenderThread> {
   let lastTpsFee = 0;
   let stopping = false;
   let worker: Worker;
@@ -41,7 +47,7 @@ export async function startSenderThread(data: SenderThreadData, events: SenderTh
   const launch = (): Promise<void> =>
     new Promise((resolve, reject) => {
       let ready = false;
-      const w = startTsWorker(ENTRY, data);
+      const w = startTsWorker(entry, data);
       worker = w;
       alive = true;
       hubUrl.then(
@@ -100,8 +106,18 @@ export async function startSenderThread(data: SenderThreadData, events: SenderTh
 
   await launch();
   const post = (message: HostMessage) => worker.postMessage(message);
+  // A group commit queues many payouts in one turn of the event loop: one message (and one wake-up) for all of them.
+  let poked = false;
+  const sendPoke = () => {
+    poked = false;
+    post({ kind: 'poke' });
+  };
   return {
-    poke: () => post({ kind: 'poke' }),
+    poke: () => {
+      if (poked) return;
+      poked = true;
+      setImmediate(sendPoke);
+    },
     get lastTpsFee() {
       return lastTpsFee;
     },

@@ -82,6 +82,51 @@ for (const kind of STORE_KINDS) {
     const data = { network: 'main' as const, hubTimeoutMs: 1000, hot, protocol: NETWORK_PARAMS.devnet, maxPerUnit: 127, leaseMs: 30_000, maxTpsFeePerPayout: 1000n, minUnitIntervalMs: 0 };
     const quiet = { settle: () => undefined, textcoinsFunded: () => undefined, log: () => undefined };
 
+    test('a worker that ends unexpectedly is started again; the next one waits out its lease and pays', async () => {
+      process.env.DYING_SENDER_MARKER = join(mkdtempSync(join(tmpdir(), 'cashback-test-')), 'died');
+      const logs: string[] = [];
+      let onEnded: () => void = () => undefined;
+      const ended = new Promise<void>((resolve) => (onEnded = resolve));
+      let onSettle: (outcome: PayoutOutcome) => void = () => undefined;
+      const settled = new Promise<PayoutOutcome>((resolve) => (onSettle = resolve));
+      const thread = await startSenderThread(
+        { store: store.location, ...data, leaseMs: 1500 },
+        {
+          settle: (ids, outcome) => ids.includes('pay_r') && onSettle(outcome),
+          textcoinsFunded: () => undefined,
+          log: (level, message, extra) => {
+            logs.push(`${level}: ${message}`);
+            if (message === 'payout sender thread ended; starting another') {
+              assert.equal(extra?.code, 3);
+              onEnded();
+            }
+          },
+        },
+        Promise.resolve(hub.url),
+        new URL('./fixtures/dying-sender-worker.ts', import.meta.url),
+      );
+      const startedAt = Date.now();
+      try {
+        await ended;
+        await queueTestPayout(store.db, 'r', customer, 26_000n);
+        thread.poke();
+        const outcome = await settled;
+        assert.equal(outcome.status, 'sent');
+        if (outcome.status !== 'sent') return;
+        // The dead worker's lease was taken at its start: the next worker pays only once that lease has run out.
+        assert.ok(Date.now() - startedAt >= 1500, 'paid after the lease ran out');
+        const row = await store.db.kysely.selectFrom('payouts').select(['status', 'unit']).where('id', '=', 'pay_r').executeTakeFirstOrThrow();
+        assert.deepEqual(row, { status: 'sent', unit: outcome.unit });
+        const payment = hub.getJoint(outcome.unit)!.unit.messages.find((m) => m.app === 'payment')!;
+        const outputs = (payment.payload as { outputs: Array<{ address: string; amount: number }> }).outputs;
+        assert.deepEqual(outputs.filter((o) => o.address === customer && o.amount === 26_000).length, 1);
+      } finally {
+        await thread.stop();
+        delete process.env.DYING_SENDER_MARKER;
+      }
+      assert.deepEqual(logs.filter((l) => l.startsWith('error')), ['error: payout sender thread ended; starting another']);
+    });
+
     test('a store it cannot open fails the start', async () => {
       // SQLite: a directory that cannot be made (its parent is a file); PostgreSQL: nothing listening.
       const notADir = join(mkdtempSync(join(tmpdir(), 'cashback-test-')), 'file');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { publicKeyOf, sign, signUnreducedHash, verify } from '../../src/obyte/signature.ts';
+import { publicKeyOf, sign, signUnreducedHash, verify, verifyText } from '../../src/obyte/signature.ts';
 
 interface SignCase {
   key: string;
@@ -110,4 +110,60 @@ test('property: below the group order the libsecp256k1-style signer and @noble/c
     }),
     { numRuns: 50 },
   );
+});
+
+const sha256 = (text: string) => new Uint8Array(createHash('sha256').update(text, 'utf8').digest());
+
+test('property: verifyText(text) answers as verify(sha256(text)) for good, tampered, high-S and foreign signatures', () => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'grapheme' }), fc.string(), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.nat(63), (text, other, seed, flip) => {
+      const privateKey = new Uint8Array(createHash('sha256').update(seed).digest());
+      const pubkey = publicKeyOf(privateKey);
+      const good = sign(sha256(text), privateKey);
+      const raw = Buffer.from(good, 'base64');
+      const tampered = Buffer.from(raw);
+      tampered[flip] = tampered[flip]! ^ 1;
+      // the same (r, s) with s replaced by n − s: valid ECDSA, refused by libsecp256k1 as high-S
+      const highS = Buffer.concat([raw.subarray(0, 32), Buffer.from((N - BigInt('0x' + raw.subarray(32).toString('hex'))).toString(16).padStart(64, '0'), 'hex')]);
+      const cases: Array<[string, string]> = [
+        [text, good],
+        [text + other + 'x', good],
+        [text, tampered.toString('base64')],
+        [text, highS.toString('base64')],
+      ];
+      for (const [t, sig] of cases) assert.equal(verifyText(t, sig, pubkey), verify(sha256(t), sig, pubkey));
+      assert.equal(verifyText(text, good, pubkey), true);
+      assert.equal(verifyText(text, highS.toString('base64'), pubkey), false);
+    }),
+    { numRuns: 100 },
+  );
+});
+
+test('verifyText: uncompressed and hybrid keys, keys off the curve and garbage answer as verify does', () => {
+  const c = vectors.verify.find((v) => v.verify)!;
+  const privateKey = new Uint8Array(Buffer.from(vectors.sign[0]!.privkey_hex, 'hex'));
+  const text = 'a unit source string';
+  const signature = sign(sha256(text), privateKey);
+  const compressed = Buffer.from(publicKeyOf(privateKey), 'base64');
+  const offCurve = Buffer.from(compressed);
+  offCurve.fill(0xff, 1);
+  const keys = [
+    publicKeyOf(privateKey),
+    offCurve.toString('base64'),
+    Buffer.concat([Buffer.of(0x04), compressed.subarray(1), Buffer.alloc(32)]).toString('base64'),
+    c.pubkey_b64,
+    'A'.repeat(44),
+    '',
+    '!!!',
+  ];
+  for (const key of keys) {
+    for (const sig of [signature, c.signature_b64, '', 'A'.repeat(88), signature + 'AAAA']) {
+      assert.equal(verifyText(text, sig, key), verify(sha256(text), sig, key), `${key} / ${sig}`);
+    }
+  }
+  // a second look at a key comes from the cache, with the same answers
+  assert.equal(verifyText(text, signature, publicKeyOf(privateKey)), true);
+  assert.equal(verifyText(text, signature, offCurve.toString('base64')), false);
+  assert.equal(verifyText(text, null as unknown as string, publicKeyOf(privateKey)), false);
+  assert.equal(verifyText(text, signature, 42 as unknown as string), false);
 });

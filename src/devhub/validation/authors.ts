@@ -2,7 +2,7 @@
 // the signatures over the unit.
 import { getChash160 } from '../../obyte/chash.ts';
 import { MAX_AUTHENTIFIER_LENGTH, MAX_AUTHORS_PER_UNIT } from '../../obyte/constants.ts';
-import { getUnitHashToSign } from '../../obyte/unit-hash.ts';
+import { getUnitHashToSignSourceString } from '../../obyte/unit-hash.ts';
 import type { DagView, RejectedJoint } from '../dag-view.ts';
 import { checkAuthentifiers } from './definition.ts';
 import type { CheckedUnit } from './envelope.ts';
@@ -24,19 +24,19 @@ export function checkAuthors(u: CheckedUnit, dag: DagView, lastBallMci: number):
     if (address <= prev) return invalid('author addresses not sorted');
     prev = address;
   }
-  const hashToSign = getUnitHashToSign(u.asUnit);
+  const signedText = getUnitHashToSignSourceString(u.asUnit);
   const revealed: RevealedDefinition[] = [];
   for (const [i, author] of u.authors.entries()) {
     const address = u.authorAddresses[i];
     if (address === undefined) throw new Error('author without address');
-    const error = checkAuthor(author, address, dag, lastBallMci, hashToSign);
+    const error = checkAuthor(author, address, dag, lastBallMci, signedText);
     if (error) return invalid(error);
     if (has(author, 'definition')) revealed.push({ address, definition: author.definition });
   }
   return revealed;
 }
 
-function checkAuthor(author: Obj, address: string, dag: DagView, lastBallMci: number, hashToSign: Uint8Array): string | null {
+function checkAuthor(author: Obj, address: string, dag: DagView, lastBallMci: number, signedText: string): string | null {
   if (hasFieldsExcept(author, ['address', 'authentifiers', 'definition'])) return 'unknown fields in author';
   const authentifiers = author.authentifiers;
   if (!isNonemptyObject(authentifiers)) return 'no authentifiers';
@@ -52,7 +52,7 @@ function checkAuthor(author: Obj, address: string, dag: DagView, lastBallMci: nu
   if (isNonemptyArray(author.definition)) {
     const definition = author.definition;
     if (definition[0] === 'autonomous agent') return 'AA cannot be defined in authors';
-    const signatureError = checkAuthentifiers(definition, signatures, hashToSign);
+    const signatureError = checkAuthentifiers(definition, signatures, signedText);
     if (signatureError) return signatureError;
     if (pending) return PENDING_DEFINITION;
     if (known) return `duplicate definition of address ${address}, bNonserial=false`;
@@ -62,7 +62,7 @@ function checkAuthor(author: Obj, address: string, dag: DagView, lastBallMci: nu
   // ocore (since pemCurvesFixMci) answers "not found before last ball" here too; the hub names the cause
   if (pending) return PENDING_DEFINITION;
   if (!known) return `definition ${address} bound to address ${address} not found before last ball`;
-  return checkAuthentifiers(known.definition, signatures, hashToSign);
+  return checkAuthentifiers(known.definition, signatures, signedText);
 }
 
 /** The definition that is stable at or before the unit's last ball; the address is its definition chash. */

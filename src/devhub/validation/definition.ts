@@ -1,20 +1,20 @@
 // Address definitions and their authentifiers, as ocore definition.js validates and evaluates them.
 // This hub knows the single-signature definition ['sig', {pubkey}], the one wallets and textcoins use.
 import { PUBKEY_LENGTH } from '../../obyte/constants.ts';
-import { verify } from '../../obyte/signature.ts';
+import { verifyText } from '../../obyte/signature.ts';
 import { hasFieldsExcept, isNonemptyObject, isStringOfLength } from './predicates.ts';
 
 const ROOT_PATH = 'r';
 
-/** null when the authentifiers satisfy the definition, else ocore's error text. */
-export function checkAuthentifiers(definition: unknown, authentifiers: Record<string, string>, hashToSign: Uint8Array): string | null {
+/** null when the authentifiers satisfy the definition, else ocore's error text. `signedText`: its sha256 is what was signed. */
+export function checkAuthentifiers(definition: unknown, authentifiers: Record<string, string>, signedText: string): string | null {
   const shapeError = definitionShapeError(definition);
   if (shapeError) return shapeError;
   // definitionShapeError accepted exactly ['sig', {pubkey}]
   const { pubkey } = (definition as [string, { pubkey: string }])[1];
   const signature = authentifiers[ROOT_PATH];
   const used = signature ? [ROOT_PATH] : [];
-  const verified = signature !== undefined && verify(hashToSign, signature, pubkey);
+  const verified = signature !== undefined && verifyText(signedText, signature, pubkey);
   if (signature !== undefined && !verified) return 'bad signature at path ' + ROOT_PATH;
   const passed = Object.keys(authentifiers);
   if (used.length !== passed.length)
