@@ -22,7 +22,7 @@ import type { RateSource } from './rates/types.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
 import { SecretBox } from './services/secret-box.ts';
 import { AuthThrottle } from './services/auth-throttle.ts';
-import { addPartner, listPartners } from './services/partners.ts';
+import { addPartner, listPartners, rememberingAuthenticator } from './services/partners.ts';
 import { submitPurchase, type PurchaseDeps, type PurchaseNetwork } from './services/purchases.ts';
 import { PayoutWaiters } from './services/payouts/waiters.ts';
 import { startSenderThread, type SenderThread } from './sender-thread.ts';
@@ -301,6 +301,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     const throttle = new AuthThrottle(config.authThrottle.maxFailures, config.authThrottle.windowMs);
     const deps: PurchaseDeps = {
       db,
+      authenticate: rememberingAuthenticator(db),
       policy,
       payouts: waiters,
       textcoins: textcoinIssuer(box, newTextcoin),

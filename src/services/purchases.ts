@@ -11,7 +11,7 @@ import { parsePurchaseRequest, purchaseFingerprint, readCredentials, type Purcha
 import { convertPurchase, type Conversion } from '../domain/conversion.ts';
 import { computeCashback, type Cashback, type PolicyConfig } from '../domain/policy.ts';
 import { Dec, requiredPairs, type RatePair, type Rates } from '../domain/money.ts';
-import { authenticate, type Partner } from './partners.ts';
+import type { Partner } from './partners.ts';
 import type { PayoutBus } from './payouts/outcomes.ts';
 import { failQueuedPayouts } from './payouts/refund.ts';
 import type { TextcoinIssuer } from './textcoins.ts';
@@ -35,6 +35,8 @@ export interface PurchaseNetwork {
 
 export interface PurchaseDeps {
   readonly db: Db;
+  /** The partner these credentials belong to, if they are valid and it is enabled (see partners.ts). */
+  readonly authenticate: (name: string, key: string) => Promise<Partner | null>;
   readonly policy: PolicyConfig;
   readonly payouts: PayoutBus;
   readonly textcoins: TextcoinIssuer;
@@ -83,7 +85,8 @@ export async function submitPurchase(
   network: PurchaseNetwork,
   raw: Record<string, unknown>,
 ): Promise<Result<PurchaseAnswer>> {
-  const partner = await authenticateRaw(deps.db, raw);
+  const credentials = readCredentials(raw);
+  const partner = credentials ? await deps.authenticate(credentials.partner, credentials.partnerKey) : null;
   if (!partner) return err(failure('authentication_failed'));
 
   const parsed = parsePurchaseRequest(raw, { maxPartnerPct: deps.policy.maxPartnerPct });
@@ -107,11 +110,6 @@ export async function submitPurchase(
   if (!taken.ok) return repeated(taken.error === 'race' ? failure('purchase_unit_used') : taken.error);
   deps.payouts.queued(network.name);
   return awaitPayout(deps, network.name, taken.value.payoutId, taken.value.cashback);
-}
-
-async function authenticateRaw(db: Db, raw: Record<string, unknown>): Promise<Partner | null> {
-  const credentials = readCredentials(raw);
-  return credentials ? authenticate(db, credentials.partner, credentials.partnerKey) : null;
 }
 
 async function repeatOrder(deps: PurchaseDeps, existing: Existing, fingerprint: string): Promise<Result<PurchaseAnswer>> {

@@ -2,7 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, form, type TestApp } from '../helpers/app.ts';
 import { STORE_KINDS } from '../helpers/stores.ts';
-import { setEnabled } from '../../src/services/partners.ts';
+import { AUTH_MEMORY_MS, setEnabled } from '../../src/services/partners.ts';
 import type { PaymentPayload } from '../../src/obyte/types.ts';
 import { balance, post } from '../../src/storage/ledger.ts';
 
@@ -135,9 +135,10 @@ for (const kind of STORE_KINDS) {
       });
     }
 
-    test('error: disabled partner', async () => {
+    test('error: disabled partner (once the server no longer remembers its last authentication)', async () => {
       await setEnabled(app.runtime.db, app.partner.name, false);
       try {
+        await new Promise((r) => setTimeout(r, AUTH_MEMORY_MS));
         const res = await app.post('/new_purchase', form(base()));
         assert.deepEqual(res.json, { result: 'error', error: 'authentication failed' });
       } finally {
