@@ -1,4 +1,5 @@
 import type Big from 'big.js';
+import { sql } from 'kysely';
 import { sharedTransaction, type Db } from '../storage/db.ts';
 import type { NetworkName } from '../storage/schema.ts';
 import { newId } from '../storage/ids.ts';
@@ -68,7 +69,7 @@ const insertPurchase = preparedInsert('purchases', [
   'id', 'network', 'partner_id', 'order_id', 'active_order_id', 'fingerprint', 'customer', 'merchant', 'description',
   'recipient_kind', 'recipient', 'currency', 'currency_amount', 'partner_pct', 'purchase_unit', 'active_purchase_unit',
   'purchase_unit_verified', 'rates', 'usd_value', 'purchase_bytes', 'program_share', 'program_usd', 'partner_share',
-  'cashback_amount', 'status', 'unit', 'created_at', 'paid_at',
+  'cashback_amount', 'status', 'unit', 'created_at', 'paid_at', 'caps_counted',
 ]);
 
 const insertPayout = preparedInsert('payouts', [
@@ -165,11 +166,15 @@ async function purchaseUnitTaken(db: Db, network: NetworkName, unit: string): Pr
   return row !== undefined;
 }
 
-/** Program-funded USD already given to this customer and this address in the cap window (only when caps are on). */
+const capsOn = (policy: PolicyConfig) => policy.capPerCustomerUsd !== null || policy.capPerAddressUsd !== null;
+
+/**
+ * Program-funded USD already given to this customer and this address in the cap window (only when caps are on).
+ * Purchases taken while caps were off do not count: only purchases that count are indexed for this (migration 0003).
+ */
 async function programUsdInWindow(deps: PurchaseDeps, network: NetworkName, partner: Partner, req: PurchaseRequest) {
-  const { capPerCustomerUsd, capPerAddressUsd, capWindowMs } = deps.policy;
-  if (capPerCustomerUsd === null && capPerAddressUsd === null) return null;
-  const since = (deps.now ?? Date.now)() - capWindowMs;
+  if (!capsOn(deps.policy)) return null;
+  const since = (deps.now ?? Date.now)() - deps.policy.capWindowMs;
   const recipient = req.recipient.kind === 'address' ? req.recipient.address : req.recipient.email;
   const sum = async (column: 'customer' | 'recipient', value: string, samePartner: boolean) => {
     let q = deps.db.kysely
@@ -177,6 +182,8 @@ async function programUsdInWindow(deps: PurchaseDeps, network: NetworkName, part
       .select('program_usd')
       .where('network', '=', network)
       .where(column, '=', value)
+      // a literal, so that the planner can match the partial indexes' predicate
+      .where('caps_counted', '=', sql.lit(1n))
       .where('active_order_id', 'is not', null)
       .where('created_at', '>=', BigInt(since));
     if (samePartner) q = q.where('partner_id', '=', partner.id);
@@ -242,6 +249,7 @@ async function takeOrder(
         unit: null,
         created_at: now,
         paid_at: null,
+        caps_counted: capsOn(deps.policy) ? 1 : 0,
       });
       const reserved = await post(
         tx,

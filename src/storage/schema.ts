@@ -47,6 +47,8 @@ export interface PurchasesTable {
   unit: string | null;
   created_at: Int;
   paid_at: NullableInt;
+  /** 1 when the purchase counts toward the cashback caps (it was taken while caps were on): indexed for them. */
+  caps_counted: ColumnType<bigint, bigint | number | undefined, bigint | number>;
 }
 
 export type PayoutStatus = 'queued' | 'signed' | 'sent' | 'stable' | 'failed';
