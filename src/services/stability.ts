@@ -1,6 +1,8 @@
 import type { Db } from '../storage/db.ts';
 import type { NetworkName } from '../storage/schema.ts';
 
+const UNITS_PER_TRANSACTION = 8;
+
 /** Where a unit we sent stands on the hub. */
 export type UnitState = 'stable' | 'unstable' | 'missing';
 
@@ -52,8 +54,11 @@ export async function markStableUnits(
   const stable = payouts.slice(0, lo).map((u) => u.unit);
   for (const u of await sent(['sweep', 'takeback'])) if ((await state(u.unit)) === 'stable') stable.push(u.unit);
 
-  for (let i = 0; i < stable.length; i += 500) {
-    const chunk = stable.slice(i, i + 500);
+  // A payout unit carries up to 127 payouts, each an index update: a few units per transaction, and a turn of the
+  // event loop between them, so that requests are not held up (500 units at once held the thread for 36 ms).
+  for (let i = 0; i < stable.length; i += UNITS_PER_TRANSACTION) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    const chunk = stable.slice(i, i + UNITS_PER_TRANSACTION);
     await db.kysely.transaction().execute(async (tx) => {
       await tx.updateTable('units').set({ status: 'stable' }).where('unit', 'in', chunk).where('status', '=', 'sent').execute();
       await tx.updateTable('payouts').set({ status: 'stable' }).where('unit', 'in', chunk).where('status', '=', 'sent').execute();
