@@ -1,6 +1,6 @@
 import type Big from 'big.js';
 import { failure } from './errors.ts';
-import { BYTES_PER_GBYTE, Dec, MAX_BYTES, type Currency, type RatePair, type Rates } from './money.ts';
+import { BYTES_PER_GBYTE, Dec, divide, MAX_BYTES, type Currency, type RatePair, type Rates } from './money.ts';
 import { err, ok, type Result } from './result.ts';
 
 export interface Conversion {
@@ -46,7 +46,7 @@ export function convertPurchase(currency: Currency, amount: Big, rates: Rates): 
       break;
     case 'USD':
       usd = value;
-      gbytes = usd.div(gbyteUsd);
+      gbytes = divide(usd, gbyteUsd);
       break;
     case 'EUR':
     case 'RUR': {
@@ -54,17 +54,17 @@ export function convertPurchase(currency: Currency, amount: Big, rates: Rates): 
       const fiatUsd = rate(pair);
       if (fiatUsd === null) return unavailable(pair);
       usd = value.times(fiatUsd);
-      gbytes = usd.div(gbyteUsd);
+      gbytes = divide(usd, gbyteUsd);
       break;
     }
     case 'BTC': {
       const gbyteBtc = rate('GBYTE_BTC');
       if (gbyteBtc !== null) {
-        gbytes = value.div(gbyteBtc);
+        gbytes = divide(value, gbyteBtc);
       } else {
         const btcUsd = rate('BTC_USD');
         if (btcUsd === null) return unavailable('GBYTE_BTC');
-        gbytes = value.times(btcUsd).div(gbyteUsd);
+        gbytes = divide(value.times(btcUsd), gbyteUsd);
       }
       usd = gbytes.times(gbyteUsd);
       break;

@@ -1,6 +1,6 @@
 import type Big from 'big.js';
 import { failure } from './errors.ts';
-import { Dec, floorToBytes } from './money.ts';
+import { Dec, divide, floorToBytes } from './money.ts';
 import { err, ok, type Result } from './result.ts';
 
 /** One band of the purchase value: the program-funded rate is multiplied by `factor` from `fromUsd` up to the next band. */
@@ -126,7 +126,7 @@ export function computeCashback(input: CashbackInput, policy: PolicyConfig = DEF
   // Bytes to USD is a multiplication, exact; USD to bytes is a long division, done only when a band or a cap needs it.
   const usdPerByte = gbyteUsd.times(NANO);
   let bytesPerUsd: Big | null = null;
-  const toBytes = (usd: Big): Big => usd.times((bytesPerUsd ??= GBYTE.div(gbyteUsd)));
+  const toBytes = (usd: Big): Big => usd.times((bytesPerUsd ??= divide(GBYTE, gbyteUsd)));
 
   const basePct = input.paidInBytesVerified ? policy.bytesPaidPct : policy.basePct;
   const matchPct = partnerPct.lt(policy.matchCapPct) ? partnerPct : Dec(policy.matchCapPct);
