@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type Big from 'big.js';
 import { isValidAddress } from '../obyte/address.ts';
 import { isValidEmail, isValidUnitHash } from '../obyte/checks.ts';
@@ -202,5 +202,5 @@ export function purchaseFingerprint(req: PurchaseRequest): string {
     decimalText(req.partnerPct),
     req.purchaseUnit,
   ]);
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+  return hash('sha256', canonical, 'hex');
 }

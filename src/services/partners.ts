@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../storage/db.ts';
 import { newId } from '../storage/ids.ts';
@@ -19,7 +19,7 @@ export type PartnerAdminError = 'name_taken' | 'invalid_name' | 'not_found';
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,99}$/;
 
 export function hashKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 /** 32 random bytes, base64url: fits every client's field rules ([A-Za-z0-9_-]). */
@@ -144,15 +144,15 @@ const MAX_REMEMBERED = 10_000;
 export function rememberingAuthenticator(db: Db, now: () => number = Date.now): (name: string, key: string) => Promise<Partner | null> {
   const remembered = new Map<string, { partner: Partner; until: number }>();
   return async (name, key) => {
-    const hash = hashKey(key);
-    const hit = remembered.get(hash);
+    const keyHash = hashKey(key);
+    const hit = remembered.get(keyHash);
     const t = now();
     if (hit && hit.until > t && hit.partner.name === name) return hit.partner;
-    const partner = await authenticateHash(db, name, hash);
+    const partner = await authenticateHash(db, name, keyHash);
     if (partner) {
       if (remembered.size >= MAX_REMEMBERED) remembered.clear();
-      remembered.set(hash, { partner, until: t + AUTH_MEMORY_MS });
-    } else remembered.delete(hash);
+      remembered.set(keyHash, { partner, until: t + AUTH_MEMORY_MS });
+    } else remembered.delete(keyHash);
     return partner;
   };
 }
