@@ -8,9 +8,9 @@ import { addressOfDefinition } from '../src/obyte/address.ts';
 import { composePayment } from '../src/obyte/composer.ts';
 import { HubClient } from '../src/obyte/hub-client.ts';
 import type { KeyPair } from '../src/obyte/keys.ts';
-import { verify } from '../src/obyte/signature.ts';
+import { verifyText } from '../src/obyte/signature.ts';
 import type { ParentsProps, PaymentPayload, Unit } from '../src/obyte/types.ts';
-import { getUnitHash, getUnitHashToSign } from '../src/obyte/unit-hash.ts';
+import { getUnitHash, getUnitHashToSignSourceString } from '../src/obyte/unit-hash.ts';
 import { keyPairOf } from '../src/devhub/identity.ts';
 import { openHubCore, startDevHub, type DevHubOptions, type HubCore } from '../src/devhub/index.ts';
 
@@ -69,7 +69,8 @@ function baseline(chain: Unit[], pubkey: string): number {
   const started = performance.now();
   for (const unit of chain) {
     if (getUnitHash(unit) !== unit.unit) throw new Error('hash mismatch');
-    if (!verify(getUnitHashToSign(unit), unit.authors[0]!.authentifiers!.r!, pubkey)) throw new Error('bad signature');
+    // the check the devhub makes: the signed text hashed and verified natively
+    if (!verifyText(getUnitHashToSignSourceString(unit), unit.authors[0]!.authentifiers!.r!, pubkey)) throw new Error('bad signature');
   }
   return perSecond(chain.length, performance.now() - started);
 }
