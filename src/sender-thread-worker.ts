@@ -7,7 +7,7 @@ import { HubClient } from './obyte/hub-client.ts';
 import { PayoutSender } from './services/payouts/sender.ts';
 import type { PayoutChain } from './services/payouts/ports.ts';
 import { openDb } from './storage/db.ts';
-import { threadData } from './ts-worker.ts';
+import { threadData } from './thread-data.ts';
 import type { HostMessage, SenderMessage, SenderThreadData } from './sender-thread-protocol.ts';
 
 if (!parentPort) throw new Error('sender-thread-worker.ts runs only as a worker thread (see startSenderThread)');

@@ -1,7 +1,7 @@
 // The worker side of startDevHubThread: the devhub runs here, WebSocket server included, so its validation and DAG
 // store take a core of their own; the host's calls come as messages and go back as replies.
 import { parentPort } from 'node:worker_threads';
-import { threadData } from '../ts-worker.ts';
+import { threadData } from '../thread-data.ts';
 import { startDevHub } from './index.ts';
 import type { CallMessage, HubCalls, ThreadWorkerData, WorkerMessage } from './thread-protocol.ts';
 
