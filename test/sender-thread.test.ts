@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startDevHub, type DevHub } from '../src/devhub/index.ts';
 import { walletKey } from '../src/obyte/keys.ts';
 import { NETWORK_PARAMS } from '../src/obyte/constants.ts';
+import { baseOutputs } from '../src/obyte/payments.ts';
 import { startSenderThread, type SenderThread } from '../src/sender-thread.ts';
 import type { PayoutOutcome } from '../src/services/payouts/outcomes.ts';
 import { openTestStore, queueTestPayout, STORE_KINDS, type TestStore } from './helpers/stores.ts';
@@ -65,9 +66,7 @@ for (const kind of STORE_KINDS) {
         if (outcome.status !== 'sent') return;
         const joint = hub.getJoint(outcome.unit);
         assert.ok(joint, 'the hub holds the unit');
-        const payment = joint.unit.messages.find((m) => m.app === 'payment')!;
-        const outputs = (payment.payload as { outputs: Array<{ address: string; amount: number }> }).outputs;
-        assert.ok(outputs.some((o) => o.address === customer && o.amount === 25_000));
+        assert.ok(baseOutputs(joint.unit).some((o) => o.address === customer && o.amount === 25_000));
         const row = await store.db.kysely.selectFrom('payouts').select(['status', 'unit']).where('id', '=', 'pay_a').executeTakeFirstOrThrow();
         assert.deepEqual(row, { status: 'sent', unit: outcome.unit });
         assert.equal(thread.lastTpsFee, 0, 'tps fees are off on this hub');
@@ -117,9 +116,7 @@ for (const kind of STORE_KINDS) {
         assert.ok(Date.now() - startedAt >= 1500, 'paid after the lease ran out');
         const row = await store.db.kysely.selectFrom('payouts').select(['status', 'unit']).where('id', '=', 'pay_r').executeTakeFirstOrThrow();
         assert.deepEqual(row, { status: 'sent', unit: outcome.unit });
-        const payment = hub.getJoint(outcome.unit)!.unit.messages.find((m) => m.app === 'payment')!;
-        const outputs = (payment.payload as { outputs: Array<{ address: string; amount: number }> }).outputs;
-        assert.deepEqual(outputs.filter((o) => o.address === customer && o.amount === 26_000).length, 1);
+        assert.deepEqual(baseOutputs(hub.getJoint(outcome.unit)!.unit).filter((o) => o.address === customer && o.amount === 26_000).length, 1);
       } finally {
         await thread.stop();
         delete process.env.DYING_SENDER_MARKER;

@@ -25,14 +25,8 @@ export interface CallMessage {
   args: unknown[];
 }
 
-export interface HubInfo {
-  url: string;
-  port: number;
-  params: { version: string; alt: string };
-  oracleAddress: string;
-  faucetAddress: string;
-  witnesses: string[];
-}
+/** The devhub's fixed facts, sent once when the worker is up. */
+export type HubInfo = Pick<DevHub, 'url' | 'port' | 'params' | 'oracleAddress' | 'faucetAddress' | 'witnesses'>;
 
 export type WorkerMessage =
   | { kind: 'ready'; info: HubInfo }

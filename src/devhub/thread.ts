@@ -1,8 +1,7 @@
-// The devhub in a worker thread: under load its validation (signatures in pure JS), DAG store and WebSocket server
+// The devhub in a worker thread: under load its validation, DAG store and WebSocket server
 // would otherwise share the thread of whatever embeds it. Clients still connect over ws:// to the worker's port.
 import { startTsWorker } from '../ts-worker.ts';
 import type { Logger } from '../obyte/hub-client.ts';
-import type { Joint } from '../obyte/types.ts';
 import type { Faults } from './faults.ts';
 import type { DevHubOptions } from './index.ts';
 import type { CallMessage, CallName, FaultMethod, HubCalls, HubInfo, ThreadWorkerData, WorkerMessage } from './thread-protocol.ts';
@@ -14,22 +13,15 @@ export type ThreadFaults = { [K in FaultMethod]: (...args: Parameters<Faults[K]>
   setDelayMs(ms: number): Promise<void>;
 };
 
-/** DevHub across a thread: the same members, async where the in-thread devhub answers at once. */
-export interface DevHubHandle extends HubInfo {
-  /** pays `amount` bytes from the faucet; resolves to the unit, rejects with the hub's error text */
-  faucet(address: string, amount: number): Promise<string>;
-  /** the oracle posts a data_feed unit (validated like any unit) */
-  setFeed(name: string, value: number | string): Promise<void>;
-  setExchangeRates(rates: Record<string, number>): Promise<void>;
-  /** unspent outputs of the address, by stability */
-  balance(address: string): Promise<{ stable: number; pending: number }>;
-  getJoint(unit: string): Promise<Joint | null>;
-  /** makes every accepted unit stable now */
-  stabilize(): Promise<void>;
-  faults: ThreadFaults;
-  /** closes the hub (its store included) and ends the worker; resolves even when the worker had died */
-  close(): Promise<void>;
-}
+type DevHubCalls = Omit<HubCalls, 'setFaultDelay' | FaultMethod>;
+
+/**
+ * DevHub across a thread: the same members (see DevHub for each), async where the in-thread devhub answers at once.
+ * close() also ends the worker, and resolves even when the worker had died.
+ */
+export type DevHubHandle = HubInfo & {
+  [K in keyof DevHubCalls]: (...args: Parameters<DevHubCalls[K]>) => Promise<Awaited<ReturnType<DevHubCalls[K]>>>;
+} & { faults: ThreadFaults };
 
 const ENTRY = new URL('./thread-worker.ts', import.meta.url);
 

@@ -45,6 +45,11 @@ export const DEFAULT_POLICY: PolicyConfig = Object.freeze({
   minCashbackBytes: 1000n,
 });
 
+/** Whether a per-customer or per-address cap is set: only then do purchases count toward caps. */
+export function capsOn(policy: PolicyConfig): boolean {
+  return policy.capPerCustomerUsd !== null || policy.capPerAddressUsd !== null;
+}
+
 /** Checks a policy assembled from configuration; returns the list of problems (empty when valid). */
 export function policyProblems(policy: PolicyConfig): string[] {
   const problems: string[] = [];

@@ -10,7 +10,7 @@ import { failure, type Failure } from '../domain/errors.ts';
 import { err, ok, type Result } from '../domain/result.ts';
 import { parsePurchaseRequest, purchaseFingerprint, readCredentials, type PurchaseRequest } from '../domain/purchase-request.ts';
 import { convertPurchase, type Conversion } from '../domain/conversion.ts';
-import { computeCashback, type Cashback, type PolicyConfig } from '../domain/policy.ts';
+import { capsOn, computeCashback, type Cashback, type PolicyConfig } from '../domain/policy.ts';
 import { Dec, requiredPairs, type RatePair, type Rates } from '../domain/money.ts';
 import type { Partner } from './partners.ts';
 import type { PayoutBus } from './payouts/outcomes.ts';
@@ -165,8 +165,6 @@ async function purchaseUnitTaken(db: Db, network: NetworkName, unit: string): Pr
     .executeTakeFirst();
   return row !== undefined;
 }
-
-const capsOn = (policy: PolicyConfig) => policy.capPerCustomerUsd !== null || policy.capPerAddressUsd !== null;
 
 /**
  * Program-funded USD already given to this customer and this address in the cap window (only when caps are on).
