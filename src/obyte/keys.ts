@@ -1,8 +1,10 @@
 // Wallet and textcoin keys: BIP39 English mnemonic, empty passphrase, BIP32 path m/44'/0'/0'/0/<index>,
 // the same derivation as ocore's bitcore-mnemonic (headless wallet and wallet.js textcoins).
-import { HDKey } from '@scure/bip32';
+import { pbkdf2, pbkdf2Sync } from 'node:crypto';
+import { promisify } from 'node:util';
 import * as bip39 from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
+import { derivePrivateKey, HARDENED } from './bip32.ts';
 import { addressFromPubkey, definitionFromPubkey } from './address.ts';
 import type { Network } from './constants.ts';
 import { publicKeyOf } from './signature.ts';
@@ -25,11 +27,16 @@ export function isValidMnemonic(m: string): boolean {
   return typeof m === 'string' && bip39.validateMnemonic(m, wordlist);
 }
 
-function keyPairAt(mnemonic: string, index: number): KeyPair {
-  const node = HDKey.fromMasterSeed(bip39.mnemonicToSeedSync(mnemonic, '')).derive(`m/44'/0'/0'/0/${index}`);
-  if (!node.privateKey) throw new Error('derived key has no private key');
-  const pubkey = publicKeyOf(node.privateKey);
-  return { privateKey: node.privateKey, pubkey, definition: definitionFromPubkey(pubkey), address: addressFromPubkey(pubkey) };
+// BIP39's seed is PBKDF2-HMAC-SHA512 over the NFKD mnemonic, salt "mnemonic" + passphrase (empty here), 2,048
+// rounds, 64 bytes. OpenSSL computes it in 0.8 ms where JavaScript takes 6 ms; the asynchronous form runs on
+// libuv's thread pool, so a purchase paid by textcoin does not hold the event loop for it.
+const seedArgs = (mnemonic: string) => [mnemonic.normalize('NFKD'), 'mnemonic', 2048, 64, 'sha512'] as const;
+const pbkdf2Async = promisify(pbkdf2);
+
+function keyPairAt(seed: Uint8Array, index: number): KeyPair {
+  const privateKey = derivePrivateKey(seed, [44 + HARDENED, 0 + HARDENED, 0 + HARDENED, 0, index]);
+  const pubkey = publicKeyOf(privateKey);
+  return { privateKey, pubkey, definition: definitionFromPubkey(pubkey), address: addressFromPubkey(pubkey) };
 }
 
 /** The hot wallet's signing key number `index`. The mnemonic comes from configuration, so a bad one is a bug. */
@@ -37,7 +44,7 @@ export function walletKey(mnemonic: string, index: number): KeyPair {
   if (!Number.isSafeInteger(index) || index < 0 || index > MAX_NON_HARDENED_INDEX)
     throw new Error(`invalid key index: ${index}`);
   if (!isValidMnemonic(mnemonic)) throw new Error('invalid mnemonic');
-  return keyPairAt(mnemonic, index);
+  return keyPairAt(pbkdf2Sync(...seedArgs(mnemonic)), index);
 }
 
 /** ocore expandMnemonic's normalisation: lower case, hyphens become spaces. */
@@ -53,13 +60,13 @@ export function textcoinKey(mnemonic: string): KeyPair {
   const normalized = normalizeTextcoinMnemonic(mnemonic);
   if (normalized.split(' ').length % 3 !== 0 || !isValidMnemonic(normalized))
     throw new Error('invalid mnemonic: ' + normalized);
-  return keyPairAt(normalized, 0);
+  return keyPairAt(pbkdf2Sync(...seedArgs(normalized)), 0);
 }
 
 /** A fresh textcoin; `mnemonic` is hyphenated, as ocore stores it and puts it in the link. */
-export function newTextcoin(): { mnemonic: string } & KeyPair {
+export async function newTextcoin(): Promise<{ mnemonic: string } & KeyPair> {
   const words = generateMnemonic();
-  return { mnemonic: words.split(' ').join('-'), ...keyPairAt(words, 0) };
+  return { mnemonic: words.split(' ').join('-'), ...keyPairAt(await pbkdf2Async(...seedArgs(words)), 0) };
 }
 
 const TEXTCOIN_LINK_PREFIX: Readonly<Record<Network, string>> = {

@@ -211,7 +211,7 @@ async function takeOrder(
   const { cashback, conversion } = priced;
   const purchaseId = newId('pur', now);
   const payoutId = newId('pay', now);
-  const textcoin = req.recipient.kind === 'email' ? deps.textcoins.issue() : null;
+  const textcoin = req.recipient.kind === 'email' ? await deps.textcoins.issue() : null;
   const extra = textcoin ? BigInt(network.textcoinAllowance()) : 0n;
   const outputAmount = cashback.total + extra;
   const rates = Object.fromEntries(Object.entries(conversion.used).map(([k, v]) => [k, v.toString()]));

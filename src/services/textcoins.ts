@@ -6,13 +6,13 @@ import type { SecretBox } from './secret-box.ts';
 
 /** Makes the textcoin for a payout to an email: a fresh 12-word mnemonic, stored only encrypted. */
 export interface TextcoinIssuer {
-  issue(): { address: string; mnemonicEncrypted: string };
+  issue(): Promise<{ address: string; mnemonicEncrypted: string }>;
 }
 
-export function textcoinIssuer(box: SecretBox, newTextcoin: () => { mnemonic: string; address: string }): TextcoinIssuer {
+export function textcoinIssuer(box: SecretBox, newTextcoin: () => Promise<{ mnemonic: string; address: string }>): TextcoinIssuer {
   return {
-    issue() {
-      const coin = newTextcoin();
+    async issue() {
+      const coin = await newTextcoin();
       return { address: coin.address, mnemonicEncrypted: box.seal(coin.mnemonic) };
     },
   };

@@ -78,10 +78,10 @@ test('textcoin links per network', () => {
   assert.equal(textcoinLink(stored, 'devnet'), 'obyte-dn:textcoin?' + stored);
 });
 
-test('newTextcoin: 12 hyphenated words whose key textcoinKey finds again', () => {
+test('newTextcoin: 12 hyphenated words whose key textcoinKey finds again', async () => {
   const seen = new Set<string>();
   for (let i = 0; i < 5; i++) {
-    const tc = newTextcoin();
+    const tc = await newTextcoin();
     const words = tc.mnemonic.split('-');
     assert.equal(words.length, 12);
     assert.ok(isValidMnemonic(words.join(' ')));
