@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 
@@ -32,9 +32,11 @@ export function createMailer(opts: { smtpUrl: string | null; from: string; outbo
   return {
     async send(m) {
       const info = await transport.sendMail({ from: opts.from, ...m });
-      mkdirSync(opts.outboxDir, { recursive: true });
-      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^A-Za-z0-9]/g, '')}.eml`;
-      writeFileSync(join(opts.outboxDir, name), info.message as Buffer);
+      await mkdir(opts.outboxDir, { recursive: true });
+      const path = join(opts.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^A-Za-z0-9]/g, '')}.eml`);
+      // whoever picks up the outbox sees whole messages only: a crash mid-write leaves a .tmp, never a cut .eml
+      await writeFile(path + '.tmp', info.message as Buffer);
+      await rename(path + '.tmp', path);
     },
     close: () => transport.close(),
   };
