@@ -1,4 +1,4 @@
-// BIP32 private child key derivation, all the wallet and textcoin keys need. @scure/bip32 builds a full node at
+// BIP32 private child key derivation: all that the wallet and textcoin keys need. @scure/bip32 builds a full node at
 // each level of a path, with its public key and its parent's fingerprint: six point multiplications for
 // m/44'/0'/0'/0/0. Only a normal (non-hardened) step needs its parent's public key, so this does two, and a
 // textcoin costs the request path about a millisecond less.
