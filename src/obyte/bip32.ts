@@ -4,17 +4,11 @@
 // textcoin costs the request path about a millisecond less.
 import { createHmac } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { bytesToNumberBE } from '@noble/curves/utils.js';
 
 export const HARDENED = 0x80000000;
-const N = secp256k1.Point.Fn.ORDER;
-
-function toBigInt(bytes: Uint8Array): bigint {
-  return BigInt('0x' + Buffer.from(bytes).toString('hex'));
-}
-
-function to32Bytes(n: bigint): Buffer {
-  return Buffer.from(n.toString(16).padStart(64, '0'), 'hex');
-}
+const Fn = secp256k1.Point.Fn;
+const N = Fn.ORDER;
 
 function uint32(n: number): Buffer {
   const b = Buffer.alloc(4);
@@ -30,20 +24,20 @@ function noKey(what: string): never {
 /** The private key at `path` (indices, HARDENED added for the primed ones) under a BIP39 seed. */
 export function derivePrivateKey(seed: Uint8Array, path: readonly number[]): Uint8Array {
   let I = createHmac('sha512', 'Bitcoin seed').update(seed).digest();
-  let key = toBigInt(I.subarray(0, 32));
+  let key = bytesToNumberBE(I.subarray(0, 32));
   if (key === 0n || key >= N) noKey('the seed');
   let chain = I.subarray(32);
   for (const index of path) {
     if (!Number.isInteger(index) || index < 0 || index > 0xffffffff) throw new Error(`BIP32: bad index ${index}`);
-    const parent = to32Bytes(key);
-    const data = index >= HARDENED ? [Buffer.alloc(1), parent] : [secp256k1.getPublicKey(parent, true)];
+    const parent = Fn.toBytes(key);
     const mac = createHmac('sha512', chain);
-    for (const part of data) mac.update(part);
+    if (index >= HARDENED) mac.update(Uint8Array.of(0)).update(parent);
+    else mac.update(secp256k1.getPublicKey(parent, true));
     I = mac.update(uint32(index)).digest();
-    const tweak = toBigInt(I.subarray(0, 32));
+    const tweak = bytesToNumberBE(I.subarray(0, 32));
     key = (tweak + key) % N;
     if (tweak >= N || key === 0n) noKey(`index ${index}`);
     chain = I.subarray(32);
   }
-  return Uint8Array.from(to32Bytes(key));
+  return Fn.toBytes(key);
 }

@@ -2,6 +2,7 @@
 // RFC 6979 nonce, low-S, 64-byte compact r||s in base64 (88 characters).
 import { createHash, createHmac, createPublicKey, verify as verifyNative, type KeyObject } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { bytesToNumberBE as toBigInt } from '@noble/curves/utils.js';
 
 const HASH_BYTES = 32;
 const COMPACT_SIGNATURE_BYTES = 64;
@@ -9,10 +10,6 @@ const UNCOMPRESSED_PUBKEY_BYTES = 65;
 const COMPRESSED_PUBKEY_BYTES = 33;
 
 const Fn = secp256k1.Point.Fn;
-
-function toBigInt(bytes: Uint8Array): bigint {
-  return BigInt('0x' + Buffer.from(bytes).toString('hex'));
-}
 
 function hmac(key: Uint8Array, ...parts: Uint8Array[]): Buffer {
   const mac = createHmac('sha256', key);
