@@ -39,7 +39,9 @@ const bundles = new Map<string, string | null>();
 function bundled(entry: URL, dir: string): string | null {
   const key = `${dir}\n${entry.href}`;
   let url = bundles.get(key);
-  if (url !== undefined) return url;
+  // Another process bundling other code (a new release in the same node_modules) removes this one's bundle: a worker
+  // started again later, a sender after a crash, would fail to load for good without it, so it is made again.
+  if (url === null || (url !== undefined && existsSync(fileURLToPath(url)))) return url;
   try {
     const esbuild = require('esbuild') as typeof import('esbuild');
     const name = basename(fileURLToPath(entry)).replace(/\.ts$/, '');

@@ -31,6 +31,11 @@ test('a .ts entry runs bundled into the cache directory, gets its data, and its 
   assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.mjs')).length, 1);
   // a second worker in the same process reuses the bundle
   assert.equal((await echo(dir)).url, first.url);
+  // removed meanwhile (another process bundling other code clears older bundles): made again
+  rmSync(new URL(first.url));
+  const again = await echo(dir);
+  assert.equal(again.url, first.url);
+  assert.deepEqual(again.data, { n: 7n, s: 'x' });
 });
 
 test('where no bundle can be written, the worker loads the sources through tsx', async () => {
