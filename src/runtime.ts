@@ -3,14 +3,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type Big from 'big.js';
-import { ConfigError, type Config, type NetworkConfig } from './config.ts';
+import type { Config, NetworkConfig } from './config.ts';
 import { openDb, type Db } from './storage/db.ts';
 import type { NetworkName } from './storage/schema.ts';
 import { depositAccount } from './storage/ledger.ts';
 import { HubClient } from './obyte/hub-client.ts';
 import { newTextcoin, textcoinLink, walletKey, type KeyPair } from './obyte/keys.ts';
-import { hotAddressByRule, KEY_INDEX, secretKey, walletMnemonic } from './wallet.ts';
-import { checkWalletKeys } from './services/wallet-keys.ts';
+import { assertWalletFitsStore, KEY_INDEX, secretKey, walletMnemonic } from './wallet.ts';
 import { textcoinClaimFee } from './obyte/constants.ts';
 import { startDevHubThread, type DevHubHandle } from './devhub/thread.ts';
 import { HubDepositChain } from './chain/hub-deposit-chain.ts';
@@ -74,11 +73,10 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
   const mnemonic = walletMnemonic(config);
   const box = new SecretBox(secretKey(config));
   const db = await openDb(config.store);
-  const walletFits = await checkWalletKeys(db, () => hotAddressByRule(mnemonic));
-  if (!walletFits.ok) {
+  await assertWalletFitsStore(db, mnemonic).catch(async (e: unknown) => {
     await db.close();
-    throw new ConfigError(walletFits.error);
-  }
+    throw e;
+  });
   const policy = config.policy;
   const mailer: Mailer = createMailer(config.mail);
   const waiters = new PayoutWaiters(db, db.dialect === 'postgres' ? 200 : 0);

@@ -10,6 +10,7 @@ import { addPartner } from '../../src/services/partners.ts';
 import { openDb, type StoreLocation } from '../../src/storage/db.ts';
 import { hasLegacyWalletKeysMark } from '../../src/storage/wallet-keys.ts';
 import { legacyBip32WalletKey } from '../../src/obyte/keys.ts';
+import { cashback } from '../helpers/cli.ts';
 import { openDbMigratedTo, openTestStore, STORE_KINDS, type StoreKind } from '../helpers/stores.ts';
 
 interface DerivationCase {
@@ -100,7 +101,7 @@ for (const kind of STORE_KINDS) {
   });
 }
 
-test('npm start on such a store exits with code 2 and one line', async () => {
+test('npm start on such a store exits with code 2 and one line; the CLI shows no address of the wallet there', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cashback-keys-'));
   try {
     const old = await openDbMigratedTo({ kind: 'sqlite', file: join(dataDir, 'cashback.sqlite') }, '0003_fewer_index_writes');
@@ -115,6 +116,18 @@ test('npm start on such a store exits with code 2 and one line', async () => {
     assert.equal(run.code, 2, run.stderr);
     assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
     assert.match(run.stderr, /^configuration error: this store was used with wallet keys derived by standard BIP32/);
+    // the CLI does not show the addresses either: they are not the ones the store knows
+    const [pool, shown, reconciled] = await Promise.all([
+      cashback(['pool', 'status'], env),
+      cashback(['partner', 'show', 'shop-old'], env),
+      cashback(['reconcile', '--network', 'main'], env),
+    ]);
+    for (const r of [pool, shown, reconciled]) {
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /this store was used with wallet keys derived by standard BIP32/);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    }
+    assert.deepEqual([pool.code, shown.code, reconciled.code], [1, 1, 2]);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
