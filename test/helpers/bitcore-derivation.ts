@@ -42,9 +42,12 @@ export function referenceChild(parent: ReferenceNode, index: number): ReferenceN
   return { key: (big(I.slice(0, 32)) + parent.key) % N, chain: I.slice(32) };
 }
 
-/** The private key (32-byte hex) at `path` of a mnemonic, the way bitcore-mnemonic + bitcore-lib 0.13 derive it. */
+/** The private keys (32-byte hex) at `paths` of a mnemonic, the way bitcore-mnemonic + bitcore-lib 0.13 derive them. */
+export function referenceKeysHex(mnemonic: string, paths: ReadonlyArray<readonly number[]>): string[] {
+  const master = referenceMaster(mnemonicToSeedSync(mnemonic, ''));
+  return paths.map((path) => path.reduce(referenceChild, master).key.toString(16).padStart(64, '0'));
+}
+
 export function referenceKeyHex(mnemonic: string, path: readonly number[]): string {
-  let node = referenceMaster(mnemonicToSeedSync(mnemonic, ''));
-  for (const i of path) node = referenceChild(node, i);
-  return node.key.toString(16).padStart(64, '0');
+  return referenceKeysHex(mnemonic, [path])[0]!;
 }

@@ -19,7 +19,7 @@ import {
   textcoinLink,
   walletKey,
 } from '../../src/obyte/keys.ts';
-import { referenceKeyHex } from '../helpers/bitcore-derivation.ts';
+import { referenceKeyHex, referenceKeysHex } from '../helpers/bitcore-derivation.ts';
 
 type Outcome = { output: string } | { throws: string };
 interface Textcoin {
@@ -182,10 +182,12 @@ test('walletKey, textcoinKey and newTextcoin follow bitcore-lib 0.13 over random
     fc.property(entropy, fc.integer({ min: 0, max: 200 }), (bytes, index) => {
       const m = entropyToMnemonic(bytes, wordlist);
       const path = [44 + HARDENED, HARDENED, HARDENED, 0];
-      assert.equal(Buffer.from(walletKey(m, index).privateKey).toString('hex'), referenceKeyHex(m, [...path, index]), m);
-      assert.equal(Buffer.from(textcoinKey(m).privateKey).toString('hex'), referenceKeyHex(m, [...path, 0]), m);
+      const [atIndex, atZero] = referenceKeysHex(m, [[...path, index], [...path, 0]]);
+      assert.equal(Buffer.from(walletKey(m, index).privateKey).toString('hex'), atIndex, m);
+      assert.equal(Buffer.from(textcoinKey(m).privateKey).toString('hex'), atZero, m);
     }),
-    { numRuns: 250 },
+    // about 1 mnemonic in 85 has a short key above m/44'/0'/0': some 3 or 4 of these runs (bip32.test.ts builds such parents)
+    { numRuns: 300 },
   );
   for (let i = 0; i < 20; i++) {
     const tc = await newTextcoin();
