@@ -17,7 +17,17 @@ async function main(): Promise<void> {
     if (config.logLevel === 'silent') return;
     console[level === 'info' ? 'log' : level](JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...extra }));
   };
-  const runtime = await startRuntime(config, { log });
+  let runtime;
+  try {
+    runtime = await startRuntime(config, { log });
+  } catch (e) {
+    // a wallet that does not fit the store (services/wallet-keys.ts): one line, as a bad setting
+    if (e instanceof ConfigError) {
+      console.error(`configuration error: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
   if (runtime.demoPartner) {
     console.log(
       [

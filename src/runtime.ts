@@ -9,7 +9,7 @@ import type { NetworkName } from './storage/schema.ts';
 import { depositAccount } from './storage/ledger.ts';
 import { HubClient } from './obyte/hub-client.ts';
 import { newTextcoin, textcoinLink, walletKey, type KeyPair } from './obyte/keys.ts';
-import { KEY_INDEX, secretKey, walletMnemonic } from './wallet.ts';
+import { assertWalletFitsStore, KEY_INDEX, secretKey, walletMnemonic } from './wallet.ts';
 import { textcoinClaimFee } from './obyte/constants.ts';
 import { startDevHubThread, type DevHubHandle } from './devhub/thread.ts';
 import { HubDepositChain } from './chain/hub-deposit-chain.ts';
@@ -73,6 +73,10 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
   const mnemonic = walletMnemonic(config);
   const box = new SecretBox(secretKey(config));
   const db = await openDb(config.store);
+  await assertWalletFitsStore(db, mnemonic).catch(async (e: unknown) => {
+    await db.close();
+    throw e;
+  });
   const policy = config.policy;
   const mailer: Mailer = createMailer(config.mail);
   const waiters = new PayoutWaiters(db, db.dialect === 'postgres' ? 200 : 0);
