@@ -27,7 +27,11 @@ describe('cashback CLI on sqlite', () => {
   let key = '';
   let db: Db;
 
-  before(() => writeFileSync(join(dataDir, 'wallet.json'), JSON.stringify({ mnemonic })));
+  before(async () => {
+    writeFileSync(join(dataDir, 'wallet.json'), JSON.stringify({ mnemonic }));
+    // a deployment as `cashback init` leaves it: the commands refuse a DATA_DIR without a store
+    db = await openDb({ kind: 'sqlite', file: join(dataDir, 'cashback.sqlite') });
+  });
   after(async () => {
     await db?.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -39,7 +43,6 @@ describe('cashback CLI on sqlite', () => {
     assert.equal(added.partner, name);
     assert.match(added.key, /^[A-Za-z0-9_-]{43}$/);
     key = added.key;
-    db = await openDb({ kind: 'sqlite', file: join(dataDir, 'cashback.sqlite') });
     assert.equal((await authenticate(db, name, key))?.name, name);
 
     const again = await cashback(['partner', 'add', name], env);
@@ -120,6 +123,8 @@ describe('cashback CLI on postgres', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cashback-cli-pg-'));
   const name = `cli-${randomBytes(6).toString('hex')}`;
 
+  // the store the CLI finds there: the public schema, brought up to date (the commands never create one)
+  before(async () => (await openDb({ kind: 'postgres', url: TEST_PG_URL, poolSize: 1 })).close());
   after(async () => {
     // the CLI works on the public schema, shared with every other run: take back only what this test added
     const client = new pg.Client({ connectionString: TEST_PG_URL });
