@@ -119,8 +119,6 @@ export interface ReconcileOutcome {
 }
 
 export async function runReconcile(config: Config, networks: readonly NetworkName[]): Promise<ReconcileOutcome> {
-  // Opening would create an empty store: say that there is none instead.
-  if (config.store.kind === 'sqlite' && !existsSync(config.store.file)) throw new OperationalError(`no store at ${config.store.file}`);
   let db: Db;
   try {
     db = await openExistingStore(config);
