@@ -89,6 +89,9 @@ function parseTpsFee(spec: string | undefined): Partial<Record<TpsFeeVar, number
 
 export class ConfigError extends Error {}
 
+/** The SQLite store's file in DATA_DIR. */
+export const SQLITE_FILE_NAME = 'cashback.sqlite';
+
 type Source = Readonly<Record<string, string | undefined>>;
 
 const NETWORK_SETTINGS = ['HUB_URL', 'NETWORK', 'DEVHUB_PORT', 'ORACLE_ADDRESS'] as const;
@@ -283,7 +286,7 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
     dataDir,
     store: databaseUrl
       ? { kind: 'postgres', url: databaseUrl, poolSize: r.int('DATABASE_POOL_SIZE', 10, 1, 1000) }
-      : { kind: 'sqlite', file: join(dataDir, 'cashback.sqlite') },
+      : { kind: 'sqlite', file: join(dataDir, SQLITE_FILE_NAME) },
     wallet: { mnemonic, file: r.str('WALLET_FILE', join(dataDir, 'wallet.json')), create: r.bool('WALLET_CREATE', devnetsOnly) },
     secretKey: { value: secretHex ? Buffer.from(secretHex, 'hex') : null, file: join(dataDir, 'secret.key') },
     networks: { main, test },

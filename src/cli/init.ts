@@ -1,9 +1,10 @@
 // `cashback init`: sets up a real deployment once. It creates or imports the wallet, creates the store, prints the
 // mnemonic once, the addresses to fund and what to back up. The only command that creates a store or a wallet.
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { loadConfig, type Config } from '../config.ts';
+import { loadConfig, SQLITE_FILE_NAME, type Config } from '../config.ts';
 import { openDb, storeDescription, storeExists } from '../storage/db.ts';
 import type { NetworkName } from '../storage/schema.ts';
 import { generateMnemonic, isValidMnemonic, walletKey } from '../obyte/keys.ts';
@@ -96,6 +97,10 @@ export async function initDeployment(config: Config, mnemonicFile?: string): Pro
   const walletFile = config.wallet.file;
   if (existsSync(walletFile)) {
     throw new SetupError(`a wallet exists already at ${walletFile}; init never replaces a wallet (to start over, move it and the store away first)`);
+  }
+  const sqliteFile = join(config.dataDir, SQLITE_FILE_NAME);
+  if (config.store.kind === 'postgres' && existsSync(sqliteFile)) {
+    throw new SetupError(`${config.dataDir} holds a SQLite store (${sqliteFile}): moving a deployment between SQLite and PostgreSQL is not supported; use a new DATA_DIR for a new deployment on PostgreSQL`);
   }
   const { mnemonic, source } = await chooseMnemonic(config, mnemonicFile);
   const where = storeDescription(config.store);
