@@ -5,6 +5,7 @@ import type { NetworkName } from './storage/schema.ts';
 import type { StoreLocation } from './storage/db.ts';
 import { policyProblems, type PolicyConfig } from './domain/policy.ts';
 import { CBR_DAILY_URL, ECB_DAILY_URL } from './rates/fiat-source.ts';
+import { isValidMnemonic } from './obyte/keys.ts';
 
 /**
  * The whole configuration, parsed once at start from environment variables and/or a JSON file
@@ -273,7 +274,10 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
   const secretHex = r.raw('SECRET_KEY');
   if (secretHex !== undefined && !/^[0-9a-fA-F]{64}$/.test(secretHex)) throw new ConfigError('SECRET_KEY must be 64 hex characters');
   const mnemonic = r.raw('WALLET_MNEMONIC') ?? null;
-  if (mnemonic !== null && mnemonic.split(/\s+/).length % 3 !== 0) throw new ConfigError('WALLET_MNEMONIC must be a BIP39 mnemonic');
+  // Checked whole (words, order, checksum), as the seed is derived from it: a typo must stop here, not derive another wallet.
+  if (mnemonic !== null && !isValidMnemonic(mnemonic)) {
+    throw new ConfigError('WALLET_MNEMONIC is not a valid BIP39 mnemonic: lower-case words from the English list, one space apart, in their order');
+  }
 
   const config: Config = {
     mode: r.oneOf('MODE', ['all', 'api', 'worker'] as const, 'all'),

@@ -1,6 +1,6 @@
 // Files that hold secrets (the wallet seed, the textcoin key) and the folder that holds them: readable by the
 // operator's account alone. The one place that decides their modes, for whoever creates or checks them.
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 
 /** wallet.json, secret.key: read and write for the owner only. */
 export const PRIVATE_FILE_MODE = 0o600;
@@ -29,4 +29,9 @@ export function writePrivateFile(file: string, content: string): void {
 /** The permission bits of a mode, as the operator reads them: 0600, 0700. */
 export function modeText(mode: number): string {
   return '0' + (mode & 0o777).toString(8);
+}
+
+/** Whether only the owner can reach the file or folder (no group or other bits): what the modes above give. */
+export function isPrivate(path: string): boolean {
+  return (statSync(path).mode & 0o077) === 0;
 }

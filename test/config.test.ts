@@ -84,4 +84,8 @@ describe('wallet creation', () => {
     assert.equal(loadConfig({ MAIN_HUB_URL: 'ws://127.0.0.1:1', WALLET_CREATE: 'true' }).wallet.create, true);
     assert.equal(loadConfig({ WALLET_CREATE: 'false' }).wallet.create, false);
   });
+
+  test('WALLET_MNEMONIC is checked whole: a wrong word or checksum is refused, never derived', () => {
+    assert.throws(() => loadConfig({ WALLET_MNEMONIC: 'abandon '.repeat(12).trim() }), /^Error: WALLET_MNEMONIC is not a valid BIP39 mnemonic/);
+  });
 });

@@ -1,12 +1,12 @@
 // The wallet seed and the textcoin key on disk: who may create them, and their modes.
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { isValidMnemonic } from '../src/obyte/keys.ts';
-import { makePrivateDir, writePrivateFile } from '../src/private-files.ts';
+import { isPrivate, makePrivateDir, writePrivateFile } from '../src/private-files.ts';
 import { secretKey, walletMnemonic } from '../src/wallet.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'cashback-wallet-'));
@@ -34,6 +34,9 @@ describe('private files', () => {
     assert.equal(modeOf(join(dir, 'f')), 0o600);
     assert.throws(() => writePrivateFile(join(dir, 'f'), 'two'), { code: 'EEXIST' });
     assert.equal(readFileSync(join(dir, 'f'), 'utf8'), 'one');
+    assert.equal(isPrivate(dir) && isPrivate(join(dir, 'f')), true);
+    chmodSync(join(dir, 'f'), 0o640);
+    assert.equal(isPrivate(join(dir, 'f')), false);
   });
 });
 

@@ -103,7 +103,7 @@ describe('cashback init on sqlite', () => {
       assert.equal(walletIn(join(base, dir)), m);
     }
     oneLineRefusal(both, 1, /either in WALLET_MNEMONIC or with --mnemonic-file/);
-    oneLineRefusal(bad, 1, /WALLET_MNEMONIC do not make a valid BIP39 mnemonic/);
+    oneLineRefusal(bad, 2, /WALLET_MNEMONIC is not a valid BIP39 mnemonic/);
     assert.doesNotMatch(bad.stderr, /abandon/);
     assert.equal(existsSync(join(base, 'both')) || existsSync(join(base, 'bad')), false, 'nothing was created');
   });
@@ -154,6 +154,12 @@ describe('the other commands never create a store', () => {
     ]);
     for (const run of [add, pool, reconcile]) oneLineRefusal(run, 2, new RegExp(`no store at ${join(typo, 'cashback.sqlite')}: check DATA_DIR=${typo}, or run "cashback init"`));
     assert.equal(existsSync(typo), false);
+  });
+
+  test('a store without its wallet: one line naming WALLET_MNEMONIC and the backup, exit 2', async () => {
+    const dataDir = join(base, 'walletless');
+    (await openDb({ kind: 'sqlite', file: join(dataDir, 'cashback.sqlite') })).close();
+    oneLineRefusal(await cashback(['pool', 'status'], { DATA_DIR: dataDir }), 2, /no wallet at .*wallet\.json: set WALLET_MNEMONIC .*restore wallet\.json from its backup/);
   });
 });
 
