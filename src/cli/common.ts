@@ -10,19 +10,22 @@ export class CliError extends Error {}
 /** The deployment is not there as the command needs it (no store, no wallet): one line, exit code 2, as config errors. */
 export class SetupError extends Error {}
 
+/** Whether the configured store exists; a PostgreSQL server that cannot be reached is a SetupError naming it. */
+export async function findStore(config: Config): Promise<boolean> {
+  try {
+    return await storeExists(config.store);
+  } catch (e) {
+    throw new SetupError(`cannot reach the store at ${storeDescription(config.store)}: ${(e as Error).message}`);
+  }
+}
+
 /**
  * The store the configuration names, which must exist: only `cashback init` creates one, so a mistyped DATA_DIR or
  * DATABASE_URL is refused rather than answered from a new, empty store. An existing store is brought up to date.
  */
 export async function openExistingStore(config: Config): Promise<Db> {
   const where = storeDescription(config.store);
-  let exists: boolean;
-  try {
-    exists = await storeExists(config.store);
-  } catch (e) {
-    throw new SetupError(`cannot reach the store at ${where}: ${(e as Error).message}`);
-  }
-  if (!exists) {
+  if (!(await findStore(config))) {
     const setting = config.store.kind === 'sqlite' ? `DATA_DIR=${config.dataDir}` : 'DATABASE_URL';
     throw new SetupError(`no store at ${where}: check ${setting}, or run "cashback init" to set up a new deployment`);
   }

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { loadConfig, SQLITE_FILE_NAME, type Config } from '../config.ts';
-import { openDb, storeDescription, storeExists } from '../storage/db.ts';
+import { openDb, storeDescription } from '../storage/db.ts';
 import type { NetworkName } from '../storage/schema.ts';
 import { generateMnemonic, isValidMnemonic, walletKey } from '../obyte/keys.ts';
 import { explorerAddressUrl } from '../obyte/explorer.ts';
 import { createWalletFile, KEY_INDEX, secretKey } from '../wallet.ts';
 import { makePrivateDir, modeText } from '../private-files.ts';
-import { CliError, json, NETWORKS, out, SetupError } from './common.ts';
+import { CliError, findStore, json, NETWORKS, out, SetupError } from './common.ts';
 
 type MnemonicSource = 'created' | 'WALLET_MNEMONIC' | 'mnemonic file' | 'prompt';
 
@@ -100,18 +100,18 @@ export async function initDeployment(config: Config, mnemonicFile?: string): Pro
   }
   const sqliteFile = join(config.dataDir, SQLITE_FILE_NAME);
   if (config.store.kind === 'postgres' && existsSync(sqliteFile)) {
-    throw new SetupError(`${config.dataDir} holds a SQLite store (${sqliteFile}): moving a deployment between SQLite and PostgreSQL is not supported; use a new DATA_DIR for a new deployment on PostgreSQL`);
+    throw new SetupError(
+      `${config.dataDir} holds a SQLite store (${sqliteFile}): moving a deployment between SQLite and PostgreSQL is not supported; ` +
+        'use a new DATA_DIR for a new deployment on PostgreSQL',
+    );
   }
   const { mnemonic, source } = await chooseMnemonic(config, mnemonicFile);
   const where = storeDescription(config.store);
-  let existed: boolean;
-  try {
-    existed = await storeExists(config.store);
-  } catch (e) {
-    throw new SetupError(`cannot reach the store at ${where}: ${(e as Error).message}`);
-  }
+  const existed = await findStore(config);
   if (existed && source === 'created') {
-    throw new SetupError(`a store exists already at ${where}: its ledger belongs to another wallet; import that wallet (WALLET_MNEMONIC or --mnemonic-file), or name a new store`);
+    throw new SetupError(
+      `a store exists already at ${where}: its ledger belongs to another wallet; import that wallet (WALLET_MNEMONIC or --mnemonic-file), or name a new store`,
+    );
   }
   makePrivateDir(config.dataDir);
   await secretKey(config, () => !existed);

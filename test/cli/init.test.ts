@@ -135,6 +135,8 @@ describe('cashback init on sqlite', () => {
     oneLineRefusal(noKey, 2, /no textcoin key at .*secret\.key, but the store exists already: restore secret\.key/);
     assert.equal(existsSync(join(dataDir, 'wallet.json')), false);
     writeFileSync(join(dataDir, 'secret.key'), randomBytes(32).toString('hex'));
+    const toPostgres = await cashback(['init'], { DATA_DIR: dataDir, DATABASE_URL: TEST_PG_URL, WALLET_MNEMONIC: generateMnemonic() });
+    oneLineRefusal(toPostgres, 2, /holds a SQLite store .*: moving a deployment between SQLite and PostgreSQL is not supported/);
     const imported = await cashback(['init', '--json'], { DATA_DIR: dataDir, WALLET_MNEMONIC: generateMnemonic() });
     assert.equal(imported.code, 0, imported.stderr);
     assert.equal((JSON.parse(imported.stdout) as Report).store.created, false);
