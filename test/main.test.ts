@@ -2,9 +2,11 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { generateMnemonic } from '../src/obyte/keys.ts';
+import { openDb } from '../src/storage/db.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -43,4 +45,16 @@ describe('npm start without a wallet on a real network', () => {
       assert.equal(existsSync(dataDir), false, 'no DATA_DIR, wallet or store is left behind');
     });
   }
+
+  test('a restored wallet and store without secret.key: one line saying to restore it, exit 2, no new key made', async () => {
+    const dataDir = join(base, 'restored');
+    mkdirSync(dataDir);
+    writeFileSync(join(dataDir, 'wallet.json'), JSON.stringify({ mnemonic: generateMnemonic() }));
+    await (await openDb({ kind: 'sqlite', file: join(dataDir, 'cashback.sqlite') })).close();
+    const run = await npmStart({ DATA_DIR: dataDir, PORT: '0', MAIN_HUB_URL: 'ws://127.0.0.1:1', TEST_HUB_URL: 'ws://127.0.0.1:1', TEST_NETWORK: 'testnet' });
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+    assert.match(run.stderr, /no textcoin key at .*secret\.key, but the store exists already: restore secret\.key .* or set SECRET_KEY/);
+    assert.equal(existsSync(join(dataDir, 'secret.key')), false);
+  });
 });

@@ -10,7 +10,7 @@ import type { NetworkName } from '../storage/schema.ts';
 import { generateMnemonic, isValidMnemonic, walletKey } from '../obyte/keys.ts';
 import { explorerAddressUrl } from '../obyte/explorer.ts';
 import { createWalletFile, KEY_INDEX, secretKey } from '../wallet.ts';
-import { makePrivateDir, modeText } from '../private-files.ts';
+import { isPrivate, makePrivateDir, modeText } from '../private-files.ts';
 import { CliError, findStore, json, NETWORKS, out, SetupError } from './common.ts';
 
 type MnemonicSource = 'created' | 'WALLET_MNEMONIC' | 'mnemonic file' | 'prompt';
@@ -25,7 +25,8 @@ interface NetworkAddresses {
 }
 
 export interface InitReport {
-  data_dir: { path: string; mode: string };
+  /** `private`: no access for group or others (a folder that existed may have had a wider mode). */
+  data_dir: { path: string; mode: string; private: boolean };
   wallet: { file: string; mode: string; source: MnemonicSource };
   /** Only for a wallet created now: the one time it is shown. */
   mnemonic: string | null;
@@ -120,7 +121,7 @@ export async function initDeployment(config: Config, mnemonicFile?: string): Pro
   createWalletFile(walletFile, mnemonic);
   const secretFile = config.secretKey.value ? null : config.secretKey.file;
   return {
-    data_dir: { path: config.dataDir, mode: mode(config.dataDir) },
+    data_dir: { path: config.dataDir, mode: mode(config.dataDir), private: isPrivate(config.dataDir) },
     wallet: { file: walletFile, mode: mode(walletFile), source },
     mnemonic: source === 'created' ? mnemonic : null,
     secret_key: secretFile ? { file: secretFile, mode: mode(secretFile) } : { file: null, from: 'SECRET_KEY' },
@@ -138,7 +139,7 @@ export function initText(r: InitReport): string {
   const lines = [
     `wallet:      ${r.wallet.file} (mode ${r.wallet.mode}, ${r.wallet.source === 'created' ? 'a new wallet' : `imported from ${r.wallet.source}`})`,
     `textcoin key: ${r.secret_key.file === null ? 'from SECRET_KEY' : `${r.secret_key.file} (mode ${r.secret_key.mode})`}`,
-    `data folder: ${r.data_dir.path} (mode ${r.data_dir.mode})`,
+    `data folder: ${r.data_dir.path} (mode ${r.data_dir.mode}${r.data_dir.private ? '' : `; others can reach it: chmod 700 ${r.data_dir.path}`})`,
     `store:       ${r.store.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} ${r.store.location} (${r.store.created ? 'created' : 'existed; brought up to date'})`,
   ];
   if (r.mnemonic !== null) {

@@ -2,7 +2,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -24,7 +24,7 @@ function oneLineRefusal(run: Run, code: number, pattern: RegExp): void {
 }
 
 interface Report {
-  data_dir: { path: string; mode: string };
+  data_dir: { path: string; mode: string; private: boolean };
   wallet: { file: string; mode: string; source: string };
   mnemonic: string | null;
   secret_key: { file: string; mode: string };
@@ -46,6 +46,7 @@ describe('cashback init on sqlite', () => {
     assert.equal(walletIn(dataDir), r.mnemonic);
     assert.deepEqual([modeOf(dataDir), modeOf(join(dataDir, 'wallet.json')), modeOf(join(dataDir, 'secret.key'))], ['700', '600', '600']);
     assert.deepEqual([r.data_dir.mode, r.wallet.mode, r.secret_key.mode], ['0700', '0600', '0600']);
+    assert.equal(r.data_dir.private, true);
     assert.deepEqual(r.store, { kind: 'sqlite', location: join(dataDir, 'cashback.sqlite'), created: true });
     const funding = walletKey(r.mnemonic, KEY_INDEX.funding).address;
     const hot = walletKey(r.mnemonic, KEY_INDEX.hot).address;
@@ -69,6 +70,9 @@ describe('cashback init on sqlite', () => {
 
   test('the text form says to write the words down, the modes, the explorer links and what to back up', async () => {
     const dataDir = join(base, 'text');
+    // a folder that existed, open to others: kept as it is, and the operator told
+    mkdirSync(dataDir, { mode: 0o755 });
+    chmodSync(dataDir, 0o755);
     const run = await cashback(['init'], { DATA_DIR: dataDir, ...REAL_HUBS });
     assert.equal(run.code, 0, run.stderr);
     const mnemonic = walletIn(dataDir);
@@ -77,7 +81,7 @@ describe('cashback init on sqlite', () => {
     assert.equal(run.stdout.split(mnemonic).length, 2, 'the words are shown once');
     assert.match(run.stdout, /wallet\.json \(mode 0600/);
     assert.match(run.stdout, /secret\.key \(mode 0600\)/);
-    assert.match(run.stdout, /\(mode 0700\)/);
+    assert.match(run.stdout, /data folder: .* \(mode 0755; others can reach it: chmod 700 .*\)/);
     assert.match(run.stdout, /pool funding address: [A-Z2-7]{32} {2}https:\/\/explorer\.obyte\.org\/address\/[A-Z2-7]{32}/);
     assert.match(run.stdout, /https:\/\/testnetexplorer\.obyte\.org\/address\//);
     assert.match(run.stdout, /Back up now[^]*wallet\.json[^]*secret\.key[^]*the database/);
