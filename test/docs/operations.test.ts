@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
 import { startDevHub, type DevHub } from '../../src/devhub/index.ts';
 import { walletKey } from '../../src/obyte/keys.ts';
 import { KEY_INDEX } from '../../src/wallet.ts';
@@ -41,9 +42,29 @@ describe('docs/operations.md', () => {
   const admin = new pg.Client({ connectionString: TEST_PG_URL });
   let hubs: { main: DevHub; test: DevHub };
   let port = 0;
+  // the operator's SMTP server: what it receives
+  const inbox: Array<{ to: string[]; raw: string }> = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, done) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        done();
+      });
+    },
+  });
+  let smtpPort = 0;
 
   before(async () => {
-    hubs = { main: await startDevHub({ port: 0, stabilityDelayMs: 100 }), test: await startDevHub({ port: 0, stabilityDelayMs: 100 }) };
+    // a devnet has no price oracle of Obyte's: each hub's own posts the GBYTE price
+    const feeds = { oracle: { feeds: { GBYTE_USD: 8.5, BTC_USD: 95000, GBYTE_BTC: 0.00008947 } } };
+    hubs = { main: await startDevHub({ port: 0, stabilityDelayMs: 100, ...feeds }), test: await startDevHub({ port: 0, stabilityDelayMs: 100, ...feeds }) };
+    await new Promise<void>((done) => smtp.listen(0, '127.0.0.1', done));
+    smtpPort = (smtp.server.address() as { port: number }).port;
     port = await freePort();
     await admin.connect();
     for (const db of databases) await admin.query(`create database ${db}`);
@@ -53,6 +74,7 @@ describe('docs/operations.md', () => {
   after(async () => {
     const pidFile = join(tmp, 'run/cashback.pid');
     if (existsSync(pidFile)) spawnSync('kill', [readFileSync(pidFile, 'utf8').trim()]);
+    await new Promise<void>((done) => smtp.close(() => done()));
     await hubs?.main.close();
     await hubs?.test.close();
     for (const db of databases) await admin.query(`drop database if exists ${db} with (force)`);
@@ -69,6 +91,7 @@ describe('docs/operations.md', () => {
       .replaceAll('/opt/obyte-cashback', ROOT)
       .replace(/(?<![\w.:/-])\/(etc|var|run|srv)\//g, `${tmp}/$1/`)
       .replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`)
+      .replaceAll('smtps://cashback%40example.com:SMTP-PASSWORD@mail.example.com', `smtp://127.0.0.1:${smtpPort}`)
       .replaceAll('"PORT": 8080', `"PORT": ${port}`)
       .replaceAll('postgres://cashback@db.internal:5432/cashback', `postgres://postgres@127.0.0.1:5432/${databases[0]}`)
       .replaceAll('postgres://cashback@db2.internal:5432/cashback', `postgres://postgres@127.0.0.1:5432/${databases[1]}`);
@@ -84,7 +107,7 @@ describe('docs/operations.md', () => {
     const blocks = shellBlocks(readFileSync(DOC, 'utf8'));
     const all = blocks.join('\n');
     // the runbook's backbone is there (a doc emptied of commands must not pass)
-    for (const command of ['npx cashback init', 'sqlite3', 'cashback reconcile', 'pg_dump', 'pg_restore', 'kill']) {
+    for (const command of ['npx cashback init', '/test/new_purchase', 'sqlite3', 'cashback reconcile', 'pg_dump', 'pg_restore', 'kill']) {
       assert.ok(all.includes(command), `the runbook runs ${command}`);
     }
     const state = join(tmp, '.session');
@@ -105,7 +128,16 @@ describe('docs/operations.md', () => {
         execFile(
           'bash',
           ['-c', script],
-          { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SCAN_INTERVAL_MS: '300' }, timeout: 120_000 },
+          {
+            env: {
+              PATH: process.env.PATH ?? '',
+              HOME: process.env.HOME ?? '',
+              SCAN_INTERVAL_MS: '300',
+              MAIN_ORACLE_ADDRESS: hubs.main.oracleAddress,
+              TEST_ORACLE_ADDRESS: hubs.test.oracleAddress,
+            },
+            timeout: 120_000,
+          },
           (error, stdout, stderr) => done({ status: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
         ),
       );
@@ -118,14 +150,18 @@ describe('docs/operations.md', () => {
       }
     }
     assert.ok(funded, 'the runbook runs cashback init');
+    // the launch check's textcoin went out through "the operator's" SMTP server, with a testnet claim link
+    const mail = inbox.find((m) => m.to.includes('you@example.com'));
+    assert.ok(mail, 'the textcoin e-mail was sent');
+    assert.match(mail.raw.replace(/=\r?\n/g, ''), /https:\/\/testnet\.obyte\.org\/#textcoin\?/);
     // the new machine's store holds the pool the old one credited
     const restored = await openDb({ kind: 'sqlite', file: join(tmp, 'srv/cashback/cashback.sqlite') });
     try {
-      for (const network of ['main', 'test'] as const) {
-        // what was paid in, less the fee of the sweep to the hot wallet
-        const pool = await balance(restored.kysely, network, 'pool');
-        assert.ok(pool > 4_999_000_000n && pool <= 5_000_000_000n, `${network}: pool ${pool}`);
-      }
+      // what was paid in, less the fee of the sweep to the hot wallet (and on test, the launch check's cashback)
+      const main = await balance(restored.kysely, 'main', 'pool');
+      const test = await balance(restored.kysely, 'test', 'pool');
+      assert.ok(main > 4_999_000_000n && main <= 5_000_000_000n, `main: pool ${main}`);
+      assert.ok(test > 4_000_000_000n && test < main, `test: pool ${test}`);
     } finally {
       await restored.close();
     }
