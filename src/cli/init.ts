@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { loadConfig, SQLITE_FILE_NAME, type Config } from '../config.ts';
 import { openDb, storeDescription } from '../storage/db.ts';
@@ -43,12 +44,23 @@ export function normalizeMnemonic(text: string): string | null {
 }
 
 async function promptMnemonic(): Promise<string> {
-  // The question goes to stderr, so that --json output stays one JSON document.
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  // The question goes to stderr, so that --json output stays one JSON document. The words typed are not echoed:
+  // readline echoes on a raw terminal through its output, which is muted once the question is out.
+  let muted = false;
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      if (!muted) process.stderr.write(chunk);
+      done();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
   try {
-    return await rl.question('To import an existing wallet, type its words; to create a new wallet, press Enter: ');
+    const answer = rl.question('To import an existing wallet, type its words (not shown); to create a new wallet, press Enter: ');
+    muted = true;
+    return await answer;
   } finally {
     rl.close();
+    process.stderr.write('\n');
   }
 }
 

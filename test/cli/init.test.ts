@@ -1,7 +1,7 @@
 // `cashback init`, and the rule that no other command creates a store, run as real processes.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -115,18 +115,27 @@ describe('cashback init on sqlite', () => {
   test('asks for the words when run on a terminal', async () => {
     const dataDir = join(base, 'tty');
     const m = generateMnemonic();
-    // `script` gives the command a pseudo-terminal; the words are typed on it
+    // `script` gives the command a pseudo-terminal; the words are typed on it once the question is out
     const run = await new Promise<Run>((done) => {
-      const child = execFile(
-        'script',
-        ['-qec', `${process.execPath} bin/cashback.js init --json`, '/dev/null'],
-        { cwd: resolve(import.meta.dirname, '../..'), env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, TERM: 'dumb' }, timeout: 60_000 },
-        (error, stdout, stderr) => done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-      );
-      child.stdin!.end(`${m}\n`);
+      const child = spawn('script', ['-qec', `${process.execPath} bin/cashback.js init --json`, '/dev/null'], {
+        cwd: resolve(import.meta.dirname, '../..'),
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, TERM: 'dumb' },
+      });
+      let stdout = '';
+      const timer = setTimeout(() => child.kill(), 60_000);
+      child.stdout.on('data', (d: Buffer) => {
+        const asked = !stdout.includes('type its words');
+        stdout += d.toString();
+        if (asked && stdout.includes('type its words')) child.stdin.end(`${m}\n`);
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        done({ code: code ?? -1, stdout, stderr: '' });
+      });
     });
     assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.match(run.stdout, /type its words/);
+    assert.match(run.stdout, /type its words \(not shown\)/);
+    assert.ok(!run.stdout.includes(m.split(' ').slice(0, 2).join(' ')), 'the words typed are not echoed');
     assert.equal(walletIn(dataDir), m);
   });
 
