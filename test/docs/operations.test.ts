@@ -21,7 +21,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const DOC = join(ROOT, 'docs/operations.md');
 
 /** The doc's `sh` blocks, in order. */
-export function shellBlocks(markdown: string): string[] {
+function shellBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/^```sh\n([^]*?)^```$/gm)].map((m) => m[1]!);
 }
 
