@@ -5,6 +5,7 @@ import type { NetworkName } from './storage/schema.ts';
 import type { StoreLocation } from './storage/db.ts';
 import { policyProblems, type PolicyConfig } from './domain/policy.ts';
 import { CBR_DAILY_URL, ECB_DAILY_URL } from './rates/fiat-source.ts';
+import { isValidMnemonic } from './obyte/keys.ts';
 
 /**
  * The whole configuration, parsed once at start from environment variables and/or a JSON file
@@ -89,7 +90,29 @@ function parseTpsFee(spec: string | undefined): Partial<Record<TpsFeeVar, number
 
 export class ConfigError extends Error {}
 
+/** The SQLite store's file in DATA_DIR. */
+export const SQLITE_FILE_NAME = 'cashback.sqlite';
+
 type Source = Readonly<Record<string, string | undefined>>;
+
+const NETWORK_SETTINGS = ['HUB_URL', 'NETWORK', 'DEVHUB_PORT', 'ORACLE_ADDRESS'] as const;
+
+/**
+ * Every setting the configuration reads, and nothing else: a CONFIG_FILE key outside it is refused (a misspelt
+ * setting would otherwise be ignored without a word), the Reader throws on a read outside it, and a test holds it
+ * equal to the README's configuration table.
+ */
+export const CONFIG_KEYS: ReadonlySet<string> = new Set([
+  'CONFIG_FILE', 'HOST', 'PORT', 'TRUST_PROXY', 'DATA_DIR', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'MODE',
+  ...(['MAIN', 'TEST'] as const).flatMap((prefix) => NETWORK_SETTINGS.map((s) => `${prefix}_${s}`)),
+  'WALLET_MNEMONIC', 'WALLET_FILE', 'WALLET_CREATE', 'SECRET_KEY',
+  'FIXED_RATES', 'FIAT_RATES', 'ECB_RATES_URL', 'CBR_RATES_URL', 'FIAT_RATES_TIMEOUT_MS', 'RATE_MAX_AGE_MS', 'RATE_REFRESH_MS',
+  'CASHBACK_PCT', 'CASHBACK_GBYTE_PCT', 'MERCHANT_MATCH_CAP_PCT', 'MAX_PARTNER_PCT', 'LARGE_PURCHASE_TIERS', 'MIN_CASHBACK_BYTES',
+  'CUSTOMER_CAP_USD_24H', 'ADDRESS_CAP_USD_24H',
+  'PAYOUT_WAIT_MS', 'PAYOUTS_PER_UNIT', 'PAYOUT_UNIT_INTERVAL_MS', 'MAX_TPS_FEE_PER_PAYOUT', 'SENDER_LEASE_MS', 'TEXTCOIN_TTL_DAYS',
+  'SCAN_INTERVAL_MS', 'TEXTCOIN_CHECK_MS', 'SMTP_URL', 'MAIL_FROM', 'AUTH_MAX_FAILURES', 'AUTH_WINDOW_MS', 'HUB_TIMEOUT_MS',
+  'DEVHUB_STABILITY_MS', 'DEVHUB_TPS_FEE', 'LOG_LEVEL',
+]);
 
 const PROTOCOL = {
   livenet: { version: '4.0', alt: '1' },
@@ -103,6 +126,8 @@ class Reader {
   constructor(private readonly src: Source) {}
 
   raw(key: string): string | undefined {
+    // A bug, not a bad setting: every setting read must be listed, or CONFIG_FILE would refuse it.
+    if (!CONFIG_KEYS.has(key)) throw new Error(`config reads ${key}, which CONFIG_KEYS does not list`);
     const v = this.src[key]?.trim();
     return v === undefined || v === '' ? undefined : v;
   }
@@ -156,6 +181,7 @@ function loadFile(env: Source): Source {
   }
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(parsed)) {
+    if (!CONFIG_KEYS.has(k) || k === 'CONFIG_FILE') throw new ConfigError(`CONFIG_FILE ${file}: unknown setting "${k}" (the README's configuration table lists them)`);
     if (typeof v === 'object' && v !== null) throw new ConfigError(`CONFIG_FILE ${file}: ${k} must be a string, number or boolean`);
     out[k] = String(v);
   }
@@ -242,11 +268,16 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
   const main = networkConfig(r, 'main', 6611);
   const test = networkConfig(r, 'test', 6612);
   const embedded = main.kind === 'devnet' || test.kind === 'devnet';
+  // One seed holds the keys of both networks: it is made without being asked only when neither is a real network.
+  const devnetsOnly = main.kind === 'devnet' && test.kind === 'devnet';
 
   const secretHex = r.raw('SECRET_KEY');
   if (secretHex !== undefined && !/^[0-9a-fA-F]{64}$/.test(secretHex)) throw new ConfigError('SECRET_KEY must be 64 hex characters');
   const mnemonic = r.raw('WALLET_MNEMONIC') ?? null;
-  if (mnemonic !== null && mnemonic.split(/\s+/).length % 3 !== 0) throw new ConfigError('WALLET_MNEMONIC must be a BIP39 mnemonic');
+  // Checked whole (words, order, checksum), as the seed is derived from it: a typo must stop here, not derive another wallet.
+  if (mnemonic !== null && !isValidMnemonic(mnemonic)) {
+    throw new ConfigError('WALLET_MNEMONIC is not a valid BIP39 mnemonic: lower-case words from the English list, one space apart, in their order');
+  }
 
   const config: Config = {
     mode: r.oneOf('MODE', ['all', 'api', 'worker'] as const, 'all'),
@@ -259,8 +290,8 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
     dataDir,
     store: databaseUrl
       ? { kind: 'postgres', url: databaseUrl, poolSize: r.int('DATABASE_POOL_SIZE', 10, 1, 1000) }
-      : { kind: 'sqlite', file: join(dataDir, 'cashback.sqlite') },
-    wallet: { mnemonic, file: r.str('WALLET_FILE', join(dataDir, 'wallet.json')), create: embedded || r.bool('WALLET_CREATE', false) },
+      : { kind: 'sqlite', file: join(dataDir, SQLITE_FILE_NAME) },
+    wallet: { mnemonic, file: r.str('WALLET_FILE', join(dataDir, 'wallet.json')), create: r.bool('WALLET_CREATE', devnetsOnly) },
     secretKey: { value: secretHex ? Buffer.from(secretHex, 'hex') : null, file: join(dataDir, 'secret.key') },
     networks: { main, test },
     rates: {

@@ -2,32 +2,27 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { startRuntime } from './runtime.ts';
 
+/** A setting missing or wrong (no wallet, a bad value): one line that says what to set, exit code 2. */
+function refuseOnConfigError(e: unknown): never {
+  if (e instanceof ConfigError) {
+    console.error(`configuration error: ${e.message}`);
+    process.exit(2);
+  }
+  throw e;
+}
+
 async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
   } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(`configuration error: ${e.message}`);
-      process.exit(2);
-    }
-    throw e;
+    refuseOnConfigError(e);
   }
   const log = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => {
     if (config.logLevel === 'silent') return;
     console[level === 'info' ? 'log' : level](JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...extra }));
   };
-  let runtime;
-  try {
-    runtime = await startRuntime(config, { log });
-  } catch (e) {
-    // a wallet that does not fit the store (services/wallet-keys.ts): one line, as a bad setting
-    if (e instanceof ConfigError) {
-      console.error(`configuration error: ${e.message}`);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const runtime = await startRuntime(config, { log }).catch(refuseOnConfigError);
   if (runtime.demoPartner) {
     console.log(
       [

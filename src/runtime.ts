@@ -1,10 +1,10 @@
 // The composition root: builds every part from the configuration and wires them together.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type Big from 'big.js';
 import type { Config, NetworkConfig } from './config.ts';
-import { openDb, type Db } from './storage/db.ts';
+import { openDb, storeExists, type Db } from './storage/db.ts';
+import { makePrivateDir } from './private-files.ts';
 import type { NetworkName } from './storage/schema.ts';
 import { depositAccount } from './storage/ledger.ts';
 import { HubClient } from './obyte/hub-client.ts';
@@ -69,9 +69,12 @@ const DEVNET_FEEDS: Readonly<Record<string, number>> = { GBYTE_USD: 8.5, BTC_USD
 
 export async function startRuntime(config: Config, opts: { log?: Log; listen?: boolean } = {}): Promise<Runtime> {
   const log: Log = opts.log ?? (() => undefined);
-  mkdirSync(config.dataDir, { recursive: true });
+  // The wallet first: a refusal (no wallet on a real network) leaves nothing behind, not even DATA_DIR.
   const mnemonic = walletMnemonic(config);
-  const box = new SecretBox(secretKey(config));
+  makePrivateDir(config.dataDir);
+  // A new textcoin key only with a new store (or where wallets are made freely): one made for an existing store could
+  // not read the textcoins in it, and those would never be taken back.
+  const box = new SecretBox(await secretKey(config, async () => config.wallet.create || !(await storeExists(config.store))));
   const db = await openDb(config.store);
   await assertWalletFitsStore(db, mnemonic).catch(async (e: unknown) => {
     await db.close();

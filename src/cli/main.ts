@@ -1,6 +1,6 @@
 // `cashback`: the operator's command line. It works on the same store as the server (DATA_DIR / DATABASE_URL).
 import { Command } from 'commander';
-import { loadConfig, type Config } from '../config.ts';
+import { ConfigError, loadConfig, type Config } from '../config.ts';
 import type { Db } from '../storage/db.ts';
 import type { NetworkName } from '../storage/schema.ts';
 import { balance, balances, depositAccount } from '../storage/ledger.ts';
@@ -9,8 +9,9 @@ import { HubClient } from '../obyte/hub-client.ts';
 import { addPartner, findPartner, listPartners, rotateKey, setEnabled, type Partner } from '../services/partners.ts';
 import { assertWalletFitsStore, KEY_INDEX, walletMnemonic } from '../wallet.ts';
 import { table } from './table.ts';
-import { CliError, json, NETWORKS, out, parseLimit, parseNetwork, parseTime, withDb } from './common.ts';
+import { CliError, SetupError, json, NETWORKS, out, parseLimit, parseNetwork, parseTime, withDb } from './common.ts';
 import { registerActivity } from './activity.ts';
+import { registerInit } from './init.ts';
 import { EXIT, reconcileText, runReconcile } from './reconcile.ts';
 
 /** The wallet seed, once the store is known to fit its keys (a store of BIP32-derived addresses may not). */
@@ -28,6 +29,7 @@ async function partnerDetails(db: Db, config: Config, partner: Partner) {
 }
 
 const program = new Command('cashback').description('Operate the Obyte cashback server').showHelpAfterError();
+registerInit(program);
 
 const partner = program.command('partner').description('partners (merchants and payment processors)');
 partner
@@ -244,5 +246,6 @@ registerActivity(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(`cashback: ${e instanceof Error ? e.message : String(e)}`);
-  process.exitCode = 1;
+  // A setting or the deployment itself is wrong (no store, no wallet, a bad value): 2, as the server exits.
+  process.exitCode = e instanceof ConfigError || e instanceof SetupError ? 2 : 1;
 });

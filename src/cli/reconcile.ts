@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import type { Config, NetworkConfig } from '../config.ts';
-import { openDb, type Db } from '../storage/db.ts';
+import type { Db } from '../storage/db.ts';
+import { openExistingStore, SetupError } from './common.ts';
 import type { NetworkName } from '../storage/schema.ts';
 import { HubClient } from '../obyte/hub-client.ts';
 import { walletKey } from '../obyte/keys.ts';
@@ -118,13 +119,11 @@ export interface ReconcileOutcome {
 }
 
 export async function runReconcile(config: Config, networks: readonly NetworkName[]): Promise<ReconcileOutcome> {
-  // Opening would create an empty store: say that there is none instead.
-  if (config.store.kind === 'sqlite' && !existsSync(config.store.file)) throw new OperationalError(`no store at ${config.store.file}`);
   let db: Db;
   try {
-    db = await openDb(config.store);
+    db = await openExistingStore(config);
   } catch (e) {
-    throw new OperationalError(`cannot open the store: ${(e as Error).message}`);
+    throw new OperationalError(e instanceof SetupError ? e.message : `cannot open the store: ${(e as Error).message}`);
   }
   try {
     let mnemonic: string;

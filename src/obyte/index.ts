@@ -19,6 +19,7 @@ export {
   type StrippedUnit,
 } from './unit-hash.ts';
 export { publicKeyOf, sign, verify } from './signature.ts';
+export { explorerAddressUrl, explorerUnitUrl } from './explorer.ts';
 export { generateMnemonic, isValidMnemonic, newTextcoin, textcoinKey, textcoinLink, walletKey, type KeyPair } from './keys.ts';
 export {
   composePayment,

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
@@ -251,6 +251,39 @@ export interface OpenOptions {
    * finds both done.
    */
   primary?: boolean;
+}
+
+/** Where the store is, for a message: the SQLite file, or the PostgreSQL URL without its password. */
+export function storeDescription(location: StoreLocation): string {
+  if (location.kind === 'sqlite') return location.file;
+  let url = location.url;
+  try {
+    const parsed = new URL(location.url);
+    parsed.password = '';
+    url = parsed.toString();
+  } catch {
+    url = 'DATABASE_URL (not a parseable URL)';
+  }
+  return location.schema ? `${url} (schema ${location.schema})` : url;
+}
+
+/**
+ * Whether a store is there already (the SQLite file, or our migrations table in the PostgreSQL schema), without
+ * creating anything. Throws when PostgreSQL cannot be reached.
+ */
+export async function storeExists(location: StoreLocation): Promise<boolean> {
+  if (location.kind === 'sqlite') return location.file !== ':memory:' && existsSync(location.file);
+  const client = new pg.Client({ connectionString: location.url });
+  await client.connect();
+  try {
+    const found = await client.query(
+      "select 1 from information_schema.tables where table_schema = $1 and table_name = 'kysely_migration'",
+      [location.schema ?? 'public'],
+    );
+    return (found.rowCount ?? 0) > 0;
+  } finally {
+    await client.end();
+  }
 }
 
 /** Opens the store; the primary connection also brings its schema up to date. */

@@ -27,7 +27,11 @@ describe('cashback CLI on sqlite', () => {
   let key = '';
   let db: Db;
 
-  before(() => writeFileSync(join(dataDir, 'wallet.json'), JSON.stringify({ mnemonic })));
+  before(async () => {
+    writeFileSync(join(dataDir, 'wallet.json'), JSON.stringify({ mnemonic }));
+    // a deployment as `cashback init` leaves it: the commands refuse a DATA_DIR without a store
+    db = await openDb({ kind: 'sqlite', file: join(dataDir, 'cashback.sqlite') });
+  });
   after(async () => {
     await db?.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -39,7 +43,6 @@ describe('cashback CLI on sqlite', () => {
     assert.equal(added.partner, name);
     assert.match(added.key, /^[A-Za-z0-9_-]{43}$/);
     key = added.key;
-    db = await openDb({ kind: 'sqlite', file: join(dataDir, 'cashback.sqlite') });
     assert.equal((await authenticate(db, name, key))?.name, name);
 
     const again = await cashback(['partner', 'add', name], env);
@@ -119,23 +122,27 @@ describe('cashback CLI on sqlite', () => {
 describe('cashback CLI on postgres', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cashback-cli-pg-'));
   const name = `cli-${randomBytes(6).toString('hex')}`;
+  // a database of its own: the public schema of the shared one may hold another branch's migrations
+  const database = `cashback_cli_${randomBytes(5).toString('hex')}`;
+  const url = `postgres://postgres@127.0.0.1:5432/${database}`;
+  const admin = new pg.Client({ connectionString: TEST_PG_URL });
 
+  // the store the CLI finds there, as `cashback init` leaves it (the commands never create one)
+  before(async () => {
+    await admin.connect();
+    await admin.query(`create database ${database}`);
+    await (await openDb({ kind: 'postgres', url, poolSize: 1 })).close();
+  });
   after(async () => {
-    // the CLI works on the public schema, shared with every other run: take back only what this test added
-    const client = new pg.Client({ connectionString: TEST_PG_URL });
-    await client.connect();
-    try {
-      await client.query('delete from partners where name = $1', [name]);
-    } finally {
-      await client.end();
-    }
+    await admin.query(`drop database if exists ${database} with (force)`);
+    await admin.end();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   test('partner add writes to the DATABASE_URL store', async () => {
-    const added = json(await cashback(['partner', 'add', name, '--json'], { DATA_DIR: dataDir, DATABASE_URL: TEST_PG_URL })) as { partner: string; key: string };
+    const added = json(await cashback(['partner', 'add', name, '--json'], { DATA_DIR: dataDir, DATABASE_URL: url })) as { partner: string; key: string };
     assert.equal(added.partner, name);
-    const db = await openDb({ kind: 'postgres', url: TEST_PG_URL, poolSize: 1 });
+    const db = await openDb({ kind: 'postgres', url, poolSize: 1 });
     try {
       assert.equal((await authenticate(db, name, added.key))?.name, name);
     } finally {

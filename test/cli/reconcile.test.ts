@@ -102,7 +102,7 @@ for (const kind of STORE_KINDS) {
         .where('email', 'in', ['claimer@example.com', 'forgetful@example.com'])
         .execute();
       const claimer = coins.find((c) => c.email === 'claimer@example.com')!;
-      const box = new SecretBox(secretKey(app.config));
+      const box = new SecretBox(await secretKey(app.config));
       const n = app.runtime.networks.main;
       const claim = await composeWithHub(n.hub, {
         params: n.config.protocol,

@@ -199,7 +199,7 @@ for (const kind of STORE_KINDS) {
     test('textcoins funded at their BIP32 address before keys followed bitcore are still taken back, or marked claimed', async () => {
       const db = app.runtime.db.kysely;
       const { devhub, hub, hot } = app.runtime.networks.main;
-      const box = new SecretBox(secretKey(app.config));
+      const box = new SecretBox(await secretKey(app.config));
       // Two textcoins as the release before migration 0004 made them: taken through the API, then their rows given a
       // mnemonic whose old (BIP32) address is not the one Obyte wallets open, that address, and its funding.
       const legacy = [];

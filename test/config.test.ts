@@ -1,0 +1,91 @@
+// The configuration: which settings exist (the README's table lists exactly them), CONFIG_FILE keys, wallet policy.
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CONFIG_KEYS, ConfigError, loadConfig } from '../src/config.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** The settings src/config.ts reads, from its text: r.int('NAME', …) and `${prefix}_NAME` for both networks. */
+function settingsReadBySource(): Set<string> {
+  const source = readFileSync(join(ROOT, 'src/config.ts'), 'utf8');
+  const read = new Set<string>(['CONFIG_FILE']); // read straight from the environment, before any file
+  for (const m of source.matchAll(/r\.(?:raw|str|int|decimal|bool|oneOf)\(\s*(['`])([^'`]+)\1/g)) {
+    const key = m[2]!;
+    if (key.startsWith('${prefix}_')) for (const p of ['MAIN', 'TEST']) read.add(key.replace('${prefix}', p));
+    else read.add(key);
+  }
+  return read;
+}
+
+/** The variables named in the first column of the README's configuration table. */
+function settingsInReadme(): Set<string> {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Configuration'));
+  const table = section.slice(0, section.indexOf('\n## '));
+  const names = new Set<string>();
+  for (const row of table.split('\n').filter((l) => l.startsWith('| `'))) {
+    for (const m of row.split('|')[1]!.matchAll(/`([A-Z][A-Z0-9_]*)`/g)) names.add(m[1]!);
+  }
+  return names;
+}
+
+const sorted = (s: Set<string>) => [...s].sort();
+
+describe('the settings', () => {
+  test('the README table lists every setting the config reads, and no other', () => {
+    const read = settingsReadBySource();
+    assert.ok(read.size > 40, 'the source scan finds the reads');
+    const readme = settingsInReadme();
+    assert.deepEqual(
+      { missing_from_readme: sorted(read).filter((k) => !readme.has(k)), not_read: sorted(readme).filter((k) => !read.has(k)) },
+      { missing_from_readme: [], not_read: [] },
+    );
+  });
+
+  test('CONFIG_KEYS is exactly what the config reads', () => {
+    assert.deepEqual(sorted(new Set(CONFIG_KEYS)), sorted(settingsReadBySource()));
+  });
+});
+
+describe('CONFIG_FILE', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cashback-config-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const withFile = (content: Record<string, unknown>, env: Record<string, string> = {}) => {
+    const file = join(dir, `c${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, JSON.stringify(content));
+    return () => loadConfig({ CONFIG_FILE: file, ...env }, dir);
+  };
+
+  test('a known setting is taken, the environment wins', () => {
+    assert.equal(withFile({ PORT: 9000, TRUST_PROXY: true })().http.port, 9000);
+    assert.equal(withFile({ PORT: 9000 }, { PORT: '9001' })().http.port, 9001);
+  });
+
+  test('an unknown or misspelt key is refused, named in one line', () => {
+    for (const key of ['SMTP_URI', 'port', 'CONFIG_FILE']) {
+      assert.throws(withFile({ [key]: 'x' }), (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.match(e.message, new RegExp(`unknown setting "${key}"`));
+        assert.doesNotMatch(e.message, /\n/);
+        return true;
+      });
+    }
+  });
+});
+
+describe('wallet creation', () => {
+  test('made without being asked only when both networks are devnets', () => {
+    assert.equal(loadConfig({}).wallet.create, true);
+    assert.equal(loadConfig({ MAIN_HUB_URL: 'ws://127.0.0.1:1' }).wallet.create, false, 'main is a real network');
+    assert.equal(loadConfig({ TEST_HUB_URL: 'wss://obyte.org/bb-test' }).wallet.create, false, 'test is a real network');
+    assert.equal(loadConfig({ MAIN_HUB_URL: 'ws://127.0.0.1:1', WALLET_CREATE: 'true' }).wallet.create, true);
+    assert.equal(loadConfig({ WALLET_CREATE: 'false' }).wallet.create, false);
+  });
+
+  test('WALLET_MNEMONIC is checked whole: a wrong word or checksum is refused, never derived', () => {
+    assert.throws(() => loadConfig({ WALLET_MNEMONIC: 'abandon '.repeat(12).trim() }), /^Error: WALLET_MNEMONIC is not a valid BIP39 mnemonic/);
+  });
+});
