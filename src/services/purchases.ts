@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
 import type Big from 'big.js';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { sharedTransaction, type Db } from '../storage/db.ts';
 import type { Database, NetworkName } from '../storage/schema.ts';
 import { newId } from '../storage/ids.ts';
