@@ -6,6 +6,10 @@ import { startTestApp, form, type TestApp } from '../helpers/app.ts';
 import { STORE_KINDS } from '../helpers/stores.ts';
 import { addPartner, findPartner } from '../../src/services/partners.ts';
 import { addReceivingAddress } from '../../src/services/partner-settings.ts';
+import { SecretBox } from '../../src/services/secret-box.ts';
+import { secretKey } from '../../src/wallet.ts';
+import { textcoinKey } from '../../src/obyte/keys.ts';
+import { composeWithHub } from '../../src/obyte/light-wallet.ts';
 
 const CUSTOMER_ADDRESS = 'KSCCYOEMOMUMJXROLK4HWLTJBWFXICRB';
 const STRANGER_ADDRESS = 'C7TL27MYJBCBEHZZY3ZP6D2J7GNQR7T4';
@@ -54,6 +58,31 @@ for (const kind of STORE_KINDS) {
       const paid = await app.post('/new_purchase', form(fields({ currency: 'USD', currency_amount: '200', address: SECOND_MERCHANT_ADDRESS })));
       assert.equal(paid.json.result, 'ok', JSON.stringify(paid.json));
       const res = await app.post('/new_purchase', form(fields({ currency_amount: '1', purchase_unit: paid.json.unit as string })));
+      assert.deepEqual(res.json, FROM_PROGRAM);
+    });
+
+    test("a textcoin's claim paying the partner never counts: a textcoin address is the program's", async () => {
+      const paid = await app.post('/new_purchase', form(fields({ currency: 'USD', currency_amount: '100', address: 'claimer@example.com' })));
+      assert.equal(paid.json.result, 'ok', JSON.stringify(paid.json));
+      const coin = await app.runtime.db.kysely
+        .selectFrom('textcoins')
+        .innerJoin('payouts', 'payouts.id', 'textcoins.payout_id')
+        .select(['textcoins.mnemonic_enc'])
+        .where('payouts.unit', '=', paid.json.unit as string)
+        .executeTakeFirstOrThrow();
+      const key = textcoinKey(new SecretBox(secretKey(app.config)).open(coin.mnemonic_enc));
+      const { hub } = app.runtime.networks.main;
+      await devhub().stabilize();
+      // the merchant claims the textcoin to its own receiving address, then quotes the claim as a sale
+      const claim = await composeWithHub(hub, {
+        params: app.config.networks.main.protocol,
+        key,
+        outputs: [{ address: app.partner.receivingAddress, amount: 0 }],
+        sendAll: true,
+      });
+      assert.ok(claim.ok, JSON.stringify(claim));
+      await hub.postJoint({ unit: claim.unit });
+      const res = await app.post('/new_purchase', form(fields({ currency_amount: '1', purchase_unit: claim.unit.unit! })));
       assert.deepEqual(res.json, FROM_PROGRAM);
     });
 
