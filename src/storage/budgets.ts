@@ -15,7 +15,15 @@ export const BUDGET_HOURS = 25;
 
 export const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS);
 
-const addToHour = prepared<{ network: NetworkName; partner_id: string; hour: bigint; amount: bigint }, never>((db, param) =>
+/**
+ * Adds to the partner's hour and returns that hour's new total with the sum of the window's earlier hours: one
+ * statement. The subquery leaves the modified hour out, so that both dialects read it alike (it sees the other
+ * hours as they were when the statement began).
+ */
+const addToHour = prepared<
+  { network: NetworkName; partner_id: string; hour: bigint; from_hour: bigint; amount: bigint },
+  { used_micro_usd: bigint | number; earlier: bigint | number | string | null }
+>((db, param) =>
   db
     .insertInto('partner_budget_hours')
     .values({ network: param('network'), partner_id: param('partner_id'), hour: param('hour'), used_micro_usd: param('amount') })
@@ -23,7 +31,18 @@ const addToHour = prepared<{ network: NetworkName; partner_id: string; hour: big
       oc
         .columns(['network', 'partner_id', 'hour'])
         .doUpdateSet({ used_micro_usd: sql`partner_budget_hours.used_micro_usd + ${param('amount')}` }),
-    ),
+    )
+    .returning((eb) => [
+      'used_micro_usd',
+      eb
+        .selectFrom('partner_budget_hours as earlier')
+        .select(sql<bigint | null>`sum(earlier.used_micro_usd)`.as('sum'))
+        .where('earlier.network', '=', param('network'))
+        .where('earlier.partner_id', '=', param('partner_id'))
+        .where('earlier.hour', '>=', param('from_hour'))
+        .where('earlier.hour', '<', param('hour'))
+        .as('earlier'),
+    ]),
 );
 
 const usedSince = prepared<{ network: NetworkName; partner_id: string; from_hour: bigint }, { used: bigint | number | string | null }>(
@@ -43,16 +62,18 @@ export async function budgetUsed(db: Executor, network: NetworkName, partnerId: 
 }
 
 /**
- * Adds `amount` to the partner's current hour inside the purchase's transaction, then reads the window's total
- * (this addition included). The caller rolls the transaction back when the total passes the budget.
+ * Adds `amount` to the partner's current hour inside the purchase's transaction and returns the window's total
+ * (this addition included), in one statement. The caller rolls the transaction back when it passes the budget.
  *
  * Exact under concurrency: on SQLite one writer at a time; on PostgreSQL the purchase's transaction has already
  * locked the network's pool balance row (every program-funded reservation debits it, ledger.ts), so two purchases
  * of one network pass this point one after the other and the second reads the first's committed hours.
  */
 export async function chargeBudget(tx: Executor, network: NetworkName, partnerId: string, hour: number, amount: bigint): Promise<bigint> {
-  await addToHour.run(tx, { network, partner_id: partnerId, hour: BigInt(hour), amount });
-  return budgetUsed(tx, network, partnerId, hour);
+  const from = BigInt(hour - BUDGET_HOURS + 1);
+  const row = (await addToHour.run(tx, { network, partner_id: partnerId, hour: BigInt(hour), from_hour: from, amount })).rows[0];
+  if (!row) throw new Error('budget upsert returned no row');
+  return BigInt(row.used_micro_usd) + (row.earlier === null ? 0n : BigInt(row.earlier));
 }
 
 /** Gives back what a purchase charged, to the hour it was charged in (a refunded payout); nothing once that hour is pruned. */
