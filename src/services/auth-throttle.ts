@@ -29,6 +29,7 @@ export class AuthThrottle {
   ) {}
 
   isBlocked(client: string, partner: string): boolean {
+    if (this.blocked.size === 0) return false; // the common case: no hash to compute
     const key = clientKey(client, partner);
     const until = this.blocked.get(key);
     if (until === undefined) return false;
