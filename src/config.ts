@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import Big from 'big.js';
 import type { NetworkName } from './storage/schema.ts';
@@ -13,7 +14,13 @@ import { isValidMnemonic } from './obyte/keys.ts';
  */
 export interface Config {
   readonly mode: 'all' | 'api' | 'worker';
-  readonly http: { readonly host: string; readonly port: number; readonly bodyLimit: number; readonly trustProxy: boolean };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyLimit: number;
+    /** The proxies whose X-Forwarded-For is believed: addresses, CIDR ranges or proxy-addr's names; empty: none. */
+    readonly trustProxy: readonly string[];
+  };
   readonly dataDir: string;
   readonly store: StoreLocation;
   /** Where the wallet mnemonic comes from; `file` is created on first start when `create` is true. */
@@ -108,7 +115,7 @@ export const CONFIG_KEYS: ReadonlySet<string> = new Set([
   'WALLET_MNEMONIC', 'WALLET_FILE', 'WALLET_CREATE', 'SECRET_KEY',
   'FIXED_RATES', 'FIAT_RATES', 'ECB_RATES_URL', 'CBR_RATES_URL', 'FIAT_RATES_TIMEOUT_MS', 'RATE_MAX_AGE_MS', 'RATE_REFRESH_MS',
   'CASHBACK_PCT', 'CASHBACK_GBYTE_PCT', 'MERCHANT_MATCH_CAP_PCT', 'MAX_PARTNER_PCT', 'LARGE_PURCHASE_TIERS', 'MIN_CASHBACK_BYTES',
-  'CUSTOMER_CAP_USD_24H', 'ADDRESS_CAP_USD_24H',
+  'CUSTOMER_CAP_USD_24H', 'ADDRESS_CAP_USD_24H', 'PARTNER_DAILY_BUDGET_USD',
   'PAYOUT_WAIT_MS', 'PAYOUTS_PER_UNIT', 'PAYOUT_UNIT_INTERVAL_MS', 'MAX_TPS_FEE_PER_PAYOUT', 'SENDER_LEASE_MS', 'TEXTCOIN_TTL_DAYS',
   'SCAN_INTERVAL_MS', 'TEXTCOIN_CHECK_MS', 'SMTP_URL', 'MAIL_FROM', 'AUTH_MAX_FAILURES', 'AUTH_WINDOW_MS', 'HUB_TIMEOUT_MS',
   'DEVHUB_STABILITY_MS', 'DEVHUB_TPS_FEE', 'LOG_LEVEL',
@@ -213,7 +220,11 @@ function parseTiers(spec: string): Array<{ fromUsd: Big; factor: Big }> {
   return tiers;
 }
 
-function parsePolicy(r: Reader): PolicyConfig {
+/** The embedded default (devnets) pays from a test pool: a budget that demos and tests do not reach. */
+const EMBEDDED_PARTNER_BUDGET_USD = '1000000';
+const PARTNER_BUDGET_USD = '1000';
+
+function parsePolicy(r: Reader, embedded: boolean): PolicyConfig {
   const policy: PolicyConfig = {
     basePct: r.decimal('CASHBACK_PCT', '10')!,
     bytesPaidPct: r.decimal('CASHBACK_GBYTE_PCT', '20')!,
@@ -224,6 +235,7 @@ function parsePolicy(r: Reader): PolicyConfig {
     capPerAddressUsd: r.decimal('ADDRESS_CAP_USD_24H', null),
     capWindowMs: 24 * 60 * 60 * 1000,
     minCashbackBytes: BigInt(r.int('MIN_CASHBACK_BYTES', 1000, 1)),
+    partnerDailyBudgetUsd: r.decimal('PARTNER_DAILY_BUDGET_USD', embedded ? EMBEDDED_PARTNER_BUDGET_USD : PARTNER_BUDGET_USD)!,
   };
   const problems = policyProblems(policy);
   if (problems.length > 0) throw new ConfigError(`cashback policy: ${problems.join('; ')}`);
@@ -247,6 +259,31 @@ function networkConfig(r: Reader, name: NetworkName, defaultPort: number): Netwo
     oracleAddress: r.raw(`${prefix}_ORACLE_ADDRESS`) ?? (kind === 'devnet' ? null : PUBLIC_ORACLE[kind]),
     devhubStabilityMs: r.int('DEVHUB_STABILITY_MS', 1000, 0),
     devhubTpsFee: parseTpsFee(r.raw('DEVHUB_TPS_FEE')),
+  });
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: the proxies in front of the server, as Fastify's trustProxy takes them (comma-separated addresses,
+ * CIDR ranges, or the names loopback, linklocal, uniquelocal). `true` is refused: it would believe any client's
+ * X-Forwarded-For, so anyone could pose as any address (and be throttled, or throttle others, as it).
+ */
+function parseTrustProxy(spec: string | undefined): string[] {
+  if (spec === undefined || /^(0|false|no|off)$/i.test(spec)) return [];
+  if (/^(1|true|yes|on)$/i.test(spec)) {
+    throw new ConfigError('TRUST_PROXY=true would believe any X-Forwarded-For; list your proxies instead, e.g. TRUST_PROXY=127.0.0.1,10.0.0.0/8');
+  }
+  return spec.split(',').map((part) => {
+    const entry = part.trim();
+    if (PROXY_NAMES.includes(entry)) return entry;
+    const m = /^([^/]+)(?:\/(\d{1,3}))?$/.exec(entry);
+    const version = m ? isIP(m[1]!) : 0;
+    const bits = m?.[2] === undefined ? null : Number(m[2]);
+    if (version === 0 || (bits !== null && bits > (version === 4 ? 32 : 128))) {
+      throw new ConfigError(`TRUST_PROXY: "${entry}" is not an IP address, a CIDR range or one of ${PROXY_NAMES.join(', ')}`);
+    }
+    return entry;
   });
 }
 
@@ -285,7 +322,7 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
       host: r.str('HOST', '127.0.0.1'),
       port: r.int('PORT', 8080, 0, 65535),
       bodyLimit: 64 * 1024,
-      trustProxy: r.bool('TRUST_PROXY', false),
+      trustProxy: parseTrustProxy(r.raw('TRUST_PROXY')),
     },
     dataDir,
     store: databaseUrl
@@ -305,7 +342,7 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
         timeoutMs: r.int('FIAT_RATES_TIMEOUT_MS', 5000, 100),
       },
     },
-    policy: parsePolicy(r),
+    policy: parsePolicy(r, embedded),
     payouts: {
       waitMs: r.int('PAYOUT_WAIT_MS', 4000, 100),
       maxPerUnit: r.int('PAYOUTS_PER_UNIT', 127, 1, 127),

@@ -13,7 +13,7 @@ import { assertWalletFitsStore, KEY_INDEX, secretKey, walletMnemonic } from './w
 import { textcoinClaimFee } from './obyte/constants.ts';
 import { startDevHubThread, type DevHubHandle } from './devhub/thread.ts';
 import { HubDepositChain } from './chain/hub-deposit-chain.ts';
-import { verifyPurchaseUnit } from './chain/purchase-unit.ts';
+import { fetchUnitPayment } from './chain/purchase-unit.ts';
 import { createHubRateSource } from './rates/hub-source.ts';
 import { createFixedRateSource } from './rates/fixed-source.ts';
 import { createCbrRateSource, createEcbRateSource } from './rates/fiat-source.ts';
@@ -31,6 +31,8 @@ import { creditDeposits, sweepDeposits, type WatchedAddress } from './services/d
 import { closeTextcoins } from './services/textcoin-closing.ts';
 import { markStableUnits } from './services/stability.ts';
 import { buildHttpApp } from './http/app.ts';
+import { pruneAuthFailures, recordAuthFailure } from './storage/auth-failures.ts';
+import { pruneBudgetHours } from './storage/budgets.ts';
 
 export type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
 
@@ -205,7 +207,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
         const current = await rates.current(pairs);
         return current.ok ? { ok: true, value: current.value.rates } : current;
       },
-      verifyPurchaseUnit: (unit, bytes) => verifyPurchaseUnit(hub, unit, bytes),
+      purchaseUnit: (unit) => fetchUnitPayment(hub, unit),
       // the claiming unit's fees plus twice the tps fee, as ocore's wallet adds to a textcoin
       textcoinAllowance: () => claimFee + 2 * (sender?.lastTpsFee ?? 0),
       isOwnAddress: (address) => address === hot.address || keysByAddress.has(address),
@@ -305,7 +307,15 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
 
   let http: FastifyInstance | null = null;
   if (config.mode !== 'worker') {
-    const throttle = new AuthThrottle(config.authThrottle.maxFailures, config.authThrottle.windowMs);
+    const { maxFailures, windowMs } = config.authThrottle;
+    const throttle = new AuthThrottle(maxFailures, windowMs, (key, now, window) => recordAuthFailure(db, key, now, window));
+    // Counts whose window has passed, and budget hours no window reaches, are deleted now and then.
+    const prune = async () => {
+      await pruneAuthFailures(db, Date.now(), windowMs);
+      await pruneBudgetHours(db, Date.now());
+    };
+    const pruning = setInterval(() => void prune().catch((e) => log('warn', 'pruning throttle and budget counts failed', { error: String(e) })), Math.max(windowMs, 60_000));
+    closers.push(() => clearInterval(pruning));
     const deps: PurchaseDeps = {
       db,
       authenticate: rememberingAuthenticator(db),

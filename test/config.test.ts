@@ -60,7 +60,7 @@ describe('CONFIG_FILE', () => {
   };
 
   test('a known setting is taken, the environment wins', () => {
-    assert.equal(withFile({ PORT: 9000, TRUST_PROXY: true })().http.port, 9000);
+    assert.equal(withFile({ PORT: 9000, TRUST_PROXY: '127.0.0.1' })().http.port, 9000);
     assert.equal(withFile({ PORT: 9000 }, { PORT: '9001' })().http.port, 9001);
   });
 
@@ -88,4 +88,35 @@ describe('wallet creation', () => {
   test('WALLET_MNEMONIC is checked whole: a wrong word or checksum is refused, never derived', () => {
     assert.throws(() => loadConfig({ WALLET_MNEMONIC: 'abandon '.repeat(12).trim() }), /^Error: WALLET_MNEMONIC is not a valid BIP39 mnemonic/);
   });
+});
+
+const base = { DATA_DIR: '/tmp/cashback-config-test' };
+
+test('TRUST_PROXY takes addresses, CIDR ranges and proxy-addr names; off by default', () => {
+  assert.deepEqual(loadConfig(base).http.trustProxy, []);
+  assert.deepEqual(loadConfig({ ...base, TRUST_PROXY: 'false' }).http.trustProxy, []);
+  assert.deepEqual(loadConfig({ ...base, TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,fd00::/8,loopback' }).http.trustProxy, [
+    '127.0.0.1',
+    '10.0.0.0/8',
+    '::1',
+    'fd00::/8',
+    'loopback',
+  ]);
+});
+
+test('TRUST_PROXY=true is refused with a clear message, as are malformed entries', () => {
+  for (const v of ['true', 'TRUE', 'yes', '1']) {
+    assert.throws(() => loadConfig({ ...base, TRUST_PROXY: v }), (e: unknown) => e instanceof ConfigError && /list your proxies/.test(e.message));
+  }
+  for (const v of ['10.0.0.0/33', '300.1.1.1', 'proxy.example', '::1/129', '10.0.0.1,']) {
+    assert.throws(() => loadConfig({ ...base, TRUST_PROXY: v }), ConfigError, v);
+  }
+});
+
+test('PARTNER_DAILY_BUDGET_USD: 1,000 USD by default, 1,000,000 on the embedded devnets', () => {
+  const live = { ...base, MAIN_HUB_URL: 'wss://obyte.org/bb', TEST_HUB_URL: 'wss://obyte.org/bb-test', WALLET_MNEMONIC: 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about' };
+  assert.equal(loadConfig(live).policy.partnerDailyBudgetUsd.toFixed(), '1000');
+  assert.equal(loadConfig(base).policy.partnerDailyBudgetUsd.toFixed(), '1000000');
+  assert.equal(loadConfig({ ...base, PARTNER_DAILY_BUDGET_USD: '250.5' }).policy.partnerDailyBudgetUsd.toFixed(), '250.5');
+  assert.throws(() => loadConfig({ ...base, PARTNER_DAILY_BUDGET_USD: '-1' }), ConfigError);
 });

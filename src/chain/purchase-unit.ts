@@ -1,15 +1,14 @@
-import type Big from 'big.js';
 import { failure } from '../domain/errors.ts';
-import { Dec } from '../domain/money.ts';
+import type { UnitPayment } from '../domain/purchase-unit.ts';
 import { err, ok, type Result } from '../domain/result.ts';
 import { HubError, type HubClient } from '../obyte/hub-client.ts';
 import { baseOutputs } from '../obyte/payments.ts';
 
 /**
- * A GBYTE purchase's unit must exist on the network and pay at least the purchase amount in bytes to addresses
- * other than its own authors (contract §7). Whether it was used before is the caller's (database) question.
+ * Reads a GBYTE purchase's unit from the hub: its authors and its outputs in bytes. Whom it must pay, and whether it
+ * was used before, are the purchase's questions (services/purchases.ts).
  */
-export async function verifyPurchaseUnit(hub: HubClient, unit: string, bytes: Big): Promise<Result<void>> {
+export async function fetchUnitPayment(hub: HubClient, unit: string): Promise<Result<UnitPayment>> {
   let answer;
   try {
     answer = await hub.getJoint(unit);
@@ -19,9 +18,8 @@ export async function verifyPurchaseUnit(hub: HubClient, unit: string, bytes: Bi
   }
   if (!('joint' in answer)) return err(failure('purchase_unit_not_found'));
   const u = answer.joint.unit;
-  const authors = new Set(u.authors.map((a) => a.address));
-  const paid = baseOutputs(u)
-    .filter((o) => !authors.has(o.address))
-    .reduce((sum, o) => sum.plus(o.amount), Dec(0));
-  return paid.gte(bytes) ? ok(undefined) : err(failure('purchase_unit_underpaid', { detail: `pays ${paid} of ${bytes}` }));
+  return ok({
+    authors: u.authors.map((a) => a.address),
+    outputs: baseOutputs(u).map((o) => ({ address: o.address, amount: BigInt(o.amount) })),
+  });
 }

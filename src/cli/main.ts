@@ -8,6 +8,7 @@ import { walletKey } from '../obyte/keys.ts';
 import { HubClient } from '../obyte/hub-client.ts';
 import { addPartner, findPartner, listPartners, rotateKey, setEnabled, type Partner } from '../services/partners.ts';
 import { assertWalletFitsStore, KEY_INDEX, walletMnemonic } from '../wallet.ts';
+import { addReceivingAddress, partnerMoneySettings, removeReceivingAddress, setDailyBudget } from '../services/partner-settings.ts';
 import { table } from './table.ts';
 import { CliError, SetupError, json, NETWORKS, out, parseLimit, parseNetwork, parseTime, withDb } from './common.ts';
 import { registerActivity } from './activity.ts';
@@ -21,11 +22,40 @@ async function storeWallet(db: Db, config: Config): Promise<string> {
   return mnemonic;
 }
 
+function depositAddress(mnemonic: string, partner: Partner): string {
+  return walletKey(mnemonic, KEY_INDEX.depositBase + partner.depositIndex).address;
+}
+
 async function partnerDetails(db: Db, config: Config, partner: Partner) {
-  const address = walletKey(await storeWallet(db, config), KEY_INDEX.depositBase + partner.depositIndex).address;
-  const networks: Record<string, { deposit_address: string; deposit_balance: bigint }> = {};
-  for (const n of NETWORKS) networks[n] = { deposit_address: address, deposit_balance: await balance(db.kysely, n, depositAccount(partner.id)) };
-  return { partner: partner.name, enabled: partner.enabled, created_at: partner.createdAt.toISOString(), networks };
+  const mnemonic = await storeWallet(db, config);
+  const address = depositAddress(mnemonic, partner);
+  const money = await partnerMoneySettings(db, partner, config.policy.partnerDailyBudgetUsd, NETWORKS);
+  const networks: Record<string, { deposit_address: string; deposit_balance: bigint; receiving_addresses: string[]; budget_used_usd: string }> = {};
+  for (const n of NETWORKS) {
+    networks[n] = { deposit_address: address, deposit_balance: await balance(db.kysely, n, depositAccount(partner.id)), ...money.networks[n] };
+  }
+  return {
+    partner: partner.name,
+    enabled: partner.enabled,
+    created_at: partner.createdAt.toISOString(),
+    daily_budget_usd: money.daily_budget_usd,
+    budget_is_default: money.budget_is_default,
+    networks,
+  };
+}
+
+/** The program's own addresses (the same on both networks): never a partner's receiving address. */
+async function programAddresses(db: Db, config: Config): Promise<Set<string>> {
+  const mnemonic = await storeWallet(db, config);
+  const own = new Set([walletKey(mnemonic, KEY_INDEX.hot).address, walletKey(mnemonic, KEY_INDEX.funding).address]);
+  for (const p of await listPartners(db)) own.add(depositAddress(mnemonic, p));
+  return own;
+}
+
+async function partnerNamed(db: Db, name: string): Promise<Partner> {
+  const p = await findPartner(db, name);
+  if (!p) throw new CliError(`no partner "${name}"`);
+  return p;
 }
 
 const program = new Command('cashback').description('Operate the Obyte cashback server').showHelpAfterError();
@@ -68,7 +98,14 @@ partner
       out(!!o.json, d, () =>
         [
           `partner: ${d.partner} (${d.enabled ? 'enabled' : 'disabled'})`,
-          table(['NETWORK', 'DEPOSIT ADDRESS', 'DEPOSIT BALANCE (bytes)'], NETWORKS.map((n) => [n, d.networks[n]!.deposit_address, d.networks[n]!.deposit_balance])),
+          `daily budget: ${d.daily_budget_usd} USD per network${d.budget_is_default ? ' (the default, PARTNER_DAILY_BUDGET_USD)' : ''}`,
+          table(
+            ['NETWORK', 'DEPOSIT ADDRESS', 'DEPOSIT BALANCE (bytes)', 'BUDGET USED 24H (USD)', 'RECEIVING ADDRESSES'],
+            NETWORKS.map((n) => {
+              const x = d.networks[n]!;
+              return [n, x.deposit_address, x.deposit_balance, x.budget_used_usd, x.receiving_addresses.join(' ') || '(none)'];
+            }),
+          ),
         ].join('\n'),
       );
     }),
@@ -97,6 +134,52 @@ partner
       const r = await rotateKey(db, name);
       if (!r.ok) throw new CliError(`no partner "${name}"`);
       out(!!o.json, { partner: r.value.partner.name, key: r.value.key }, () => `partner:     ${r.value.partner.name}\npartner_key: ${r.value.key}`);
+    }),
+  );
+
+const address = partner.command('address').description("the addresses a partner is paid at: a GBYTE purchase_unit must pay there");
+address
+  .command('add <name> <address>')
+  .option('--network <network>', 'main or test', parseNetwork, 'main')
+  .addOption(json())
+  .action(async (name: string, addr: string, o: { network: NetworkName; json?: boolean }) =>
+    withDb(async (db, config) => {
+      const p = await partnerNamed(db, name);
+      const own = await programAddresses(db, config);
+      const r = await addReceivingAddress(db, p, o.network, addr.trim(), (a) => own.has(a));
+      if (!r.ok) throw new CliError(r.error);
+      out(!!o.json, { partner: p.name, network: o.network, address: addr.trim(), added: r.value.added }, () =>
+        `${p.name}: ${addr.trim()} ${r.value.added ? 'added' : 'was already'} a receiving address on ${o.network}`,
+      );
+    }),
+  );
+address
+  .command('remove <name> <address>')
+  .option('--network <network>', 'main or test', parseNetwork, 'main')
+  .addOption(json())
+  .action(async (name: string, addr: string, o: { network: NetworkName; json?: boolean }) =>
+    withDb(async (db) => {
+      const p = await partnerNamed(db, name);
+      const r = await removeReceivingAddress(db, p, o.network, addr.trim());
+      if (!r.ok) throw new CliError(r.error);
+      out(!!o.json, { partner: p.name, network: o.network, address: addr.trim(), removed: true }, () =>
+        `${p.name}: ${addr.trim()} removed from the receiving addresses on ${o.network}`,
+      );
+    }),
+  );
+partner
+  .command('budget <name> <usd>')
+  .description('the most program-funded cashback per rolling 24 h on each network, in USD; "default" follows PARTNER_DAILY_BUDGET_USD')
+  .addOption(json())
+  .action(async (name: string, usd: string, o: { json?: boolean }) =>
+    withDb(async (db, config) => {
+      const p = await partnerNamed(db, name);
+      const r = await setDailyBudget(db, p, usd);
+      if (!r.ok) throw new CliError(r.error);
+      const budget = r.value.budgetUsd ?? config.policy.partnerDailyBudgetUsd.toFixed();
+      out(!!o.json, { partner: p.name, daily_budget_usd: budget, budget_is_default: r.value.budgetUsd === null }, () =>
+        `${p.name}: daily budget ${budget} USD per network${r.value.budgetUsd === null ? ' (the default)' : ''}`,
+      );
     }),
   );
 

@@ -1,6 +1,6 @@
 import type Big from 'big.js';
 import { failure } from './errors.ts';
-import { BYTES_PER_GBYTE, Dec, divide, MAX_BYTES, type Currency, type RatePair, type Rates } from './money.ts';
+import { BYTES_PER_GBYTE, Dec, divide, gbyteAmountToBytes, MAX_BYTES, type Currency, type RatePair, type Rates } from './money.ts';
 import { err, ok, type Result } from './result.ts';
 
 export interface Conversion {
@@ -40,10 +40,14 @@ export function convertPurchase(currency: Currency, amount: Big, rates: Rates): 
   let gbytes: Big;
   let usd: Big;
   switch (currency) {
-    case 'GBYTE':
-      gbytes = value;
-      usd = value.times(gbyteUsd);
+    case 'GBYTE': {
+      // whole bytes, as the purchase_unit pays them (contract §7)
+      const whole = gbyteAmountToBytes(value);
+      if (whole === 0n) return err(failure('field_invalid', { field: 'currency_amount', detail: 'less than half a byte' }));
+      gbytes = Dec(whole.toString()).div(GBYTE);
+      usd = gbytes.times(gbyteUsd);
       break;
+    }
     case 'USD':
       usd = value;
       gbytes = divide(usd, gbyteUsd);

@@ -13,10 +13,15 @@ const MESSAGES = {
   purchase_unit_not_found: 'purchase_unit not found',
   purchase_unit_underpaid: 'purchase_unit does not pay currency_amount',
   purchase_unit_used: 'purchase_unit already used',
+  // A GBYTE purchase needs somewhere the merchant is paid: the operator registers it (cashback partner address add).
+  no_receiving_address: 'partner has no receiving address on this network',
+  // Signed by the hot wallet, the funding or a deposit address, or a textcoin: money of the program, not a sale.
+  purchase_unit_from_program: 'purchase_unit is from the program',
   order_id_used: 'order_id already used',
   partner_funds: 'not enough partner funds',
   pool_depleted: 'cashback pool depleted',
   rate_unavailable: 'exchange rate unavailable',
+  partner_budget: 'partner daily limit reached',
   cashback_too_small: 'cashback amount too small',
   payout_failed: 'payout failed, try again later',
   // The signed unit is stored and the order is taken, but the hub has not accepted it yet.

@@ -101,3 +101,34 @@ export function decimalText(value: Big): string {
 export function isRatePair(value: string): value is RatePair {
   return (RATE_PAIRS as readonly string[]).includes(value);
 }
+
+const BYTES_PER_GBYTE_DEC = Dec(BYTES_PER_GBYTE.toString());
+
+/**
+ * The bytes of a GBYTE amount: amount × 10^9 rounded to the nearest whole byte, halves up (contract §7). Clients
+ * print binary floats: WooBytes on PHP 8 sends 0.123456789 GBYTE as "0.12345678900000001", which is 123,456,789
+ * bytes, the amount its customer's unit pays.
+ */
+export function gbyteAmountToBytes(amount: Big): bigint {
+  if (amount.lt(0)) throw new RangeError(`negative GBYTE amount: ${amount.toFixed()}`);
+  return BigInt(Dec(amount).times(BYTES_PER_GBYTE_DEC).round(0, Big.roundHalfUp).toFixed(0));
+}
+
+const MICRO = Dec(1_000_000);
+
+/** USD in whole micro-dollars, rounded up: what a budget counts, so that rounding never lets more through. */
+export function usdToMicroCeil(usd: Big): bigint {
+  if (usd.lt(0)) throw new RangeError(`negative USD amount: ${usd.toFixed()}`);
+  return BigInt(Dec(usd).times(MICRO).round(0, Big.roundUp).toFixed(0));
+}
+
+/** USD in whole micro-dollars, rounded down: a budget limit (never above what the operator set). */
+export function usdToMicroFloor(usd: Big): bigint {
+  if (usd.lt(0)) throw new RangeError(`negative USD amount: ${usd.toFixed()}`);
+  return BigInt(Dec(usd).times(MICRO).round(0, Big.roundDown).toFixed(0));
+}
+
+/** Micro-dollars as a plain decimal text of USD ("12.5", "0.000001"). */
+export function microUsdText(micro: bigint): string {
+  return Dec(micro.toString()).div(MICRO).toFixed();
+}

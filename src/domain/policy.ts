@@ -27,6 +27,8 @@ export interface PolicyConfig {
   readonly capWindowMs: number;
   /** Cashback below this many bytes is refused. */
   readonly minCashbackBytes: bigint;
+  /** The program-funded cashback per partner and network in a rolling 24 h, USD, for partners without their own. */
+  readonly partnerDailyBudgetUsd: Big;
 }
 
 export const DEFAULT_POLICY: PolicyConfig = Object.freeze({
@@ -43,6 +45,7 @@ export const DEFAULT_POLICY: PolicyConfig = Object.freeze({
   capPerAddressUsd: null,
   capWindowMs: 24 * 60 * 60 * 1000,
   minCashbackBytes: 1000n,
+  partnerDailyBudgetUsd: Dec(1000),
 });
 
 /** Whether a per-customer or per-address cap is set: only then do purchases count toward caps. */
@@ -65,6 +68,7 @@ export function policyProblems(policy: PolicyConfig): string[] {
   if (!Number.isSafeInteger(policy.capWindowMs) || policy.capWindowMs <= 0) {
     problems.push('capWindowMs must be a positive integer');
   }
+  nonNegative('partnerDailyBudgetUsd', policy.partnerDailyBudgetUsd);
   if (policy.minCashbackBytes < 1n) problems.push('minCashbackBytes must be at least 1');
   const first = policy.tiers[0];
   if (first === undefined || !first.fromUsd.eq(0)) problems.push('tiers must start at 0 USD');

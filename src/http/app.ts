@@ -14,7 +14,8 @@ export interface HttpDeps {
   health(): Promise<{ ok: boolean; details: Record<string, unknown> }>;
   throttle: AuthThrottle;
   bodyLimit: number;
-  trustProxy: boolean;
+  /** The proxies whose X-Forwarded-For is believed (addresses, CIDR ranges); empty: none. */
+  trustProxy: readonly string[];
   logger?: boolean | { level: string };
 }
 
@@ -42,7 +43,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: deps.bodyLimit,
-    trustProxy: deps.trustProxy,
+    trustProxy: deps.trustProxy.length > 0 ? [...deps.trustProxy] : false,
     routerOptions: { ignoreTrailingSlash: true },
     requestIdHeader: false,
     genReqId: (req) => {
@@ -92,11 +93,15 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   const purchaseHandler = (network: NetworkName) => async (request: FastifyRequest, reply: FastifyReply) => {
     const client = request.ip;
-    if (deps.throttle.isBlocked(client)) return sendFailure(reply, failure('rate_limited'));
     const raw = (request.body ?? {}) as Record<string, unknown>;
+    // Counted per (client, partner name): a partner's key works whatever others sent from the same address.
+    const partner = typeof raw.partner === 'string' ? raw.partner.trim() : '';
+    if (deps.throttle.isBlocked(client, partner)) return sendFailure(reply, failure('rate_limited'));
     const result = await deps.submitPurchase(network, raw);
     if (!result.ok) {
-      if (result.error.code === 'authentication_failed') deps.throttle.recordFailure(client);
+      if (result.error.code === 'authentication_failed' && (await deps.throttle.recordFailure(client, partner))) {
+        return sendFailure(reply, failure('rate_limited'));
+      }
       if (result.error.detail) request.log.info({ code: result.error.code, detail: result.error.detail }, 'purchase refused');
       return sendFailure(reply, result.error);
     }

@@ -12,6 +12,8 @@ export interface Partner {
   enabled: boolean;
   depositIndex: number;
   createdAt: Date;
+  /** The operator's daily budget in USD (decimal text); null: the configured default. */
+  dailyBudgetUsd: string | null;
 }
 
 export type PartnerAdminError = 'name_taken' | 'invalid_name' | 'not_found';
@@ -27,7 +29,7 @@ function newKey(): string {
   return randomBytes(32).toString('base64url');
 }
 
-type PartnerRow = { id: string; name: string; enabled: bigint; deposit_index: bigint; created_at: bigint };
+type PartnerRow = { id: string; name: string; enabled: bigint; deposit_index: bigint; created_at: bigint; daily_budget_usd: string | null };
 
 function toPartner(row: PartnerRow): Partner {
   return {
@@ -36,6 +38,7 @@ function toPartner(row: PartnerRow): Partner {
     enabled: BigInt(row.enabled) === 1n,
     depositIndex: Number(row.deposit_index),
     createdAt: new Date(Number(row.created_at)),
+    dailyBudgetUsd: row.daily_budget_usd,
   };
 }
 
@@ -63,7 +66,7 @@ export async function addPartner(db: Db, name: string, now = Date.now()): Promis
         await tx.insertInto('partners').values(values).execute();
         return values;
       });
-      return ok({ partner: toPartner({ ...row, enabled: 1n, created_at: BigInt(now) }), key });
+      return ok({ partner: toPartner({ ...row, enabled: 1n, created_at: BigInt(now), daily_budget_usd: null }), key });
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
       if (await findPartner(db, trimmed)) return err('name_taken');
@@ -76,7 +79,7 @@ export async function addPartner(db: Db, name: string, now = Date.now()): Promis
 export async function findPartner(db: Db, name: string): Promise<Partner | null> {
   const row = await db.kysely
     .selectFrom('partners')
-    .select(['id', 'name', 'enabled', 'deposit_index', 'created_at'])
+    .select(['id', 'name', 'enabled', 'deposit_index', 'created_at', 'daily_budget_usd'])
     .where('name', '=', name.trim())
     .executeTakeFirst();
   return row ? toPartner(row) : null;
@@ -85,7 +88,7 @@ export async function findPartner(db: Db, name: string): Promise<Partner | null>
 export async function listPartners(db: Db): Promise<Partner[]> {
   const rows = await db.kysely
     .selectFrom('partners')
-    .select(['id', 'name', 'enabled', 'deposit_index', 'created_at'])
+    .select(['id', 'name', 'enabled', 'deposit_index', 'created_at', 'daily_budget_usd'])
     .orderBy('created_at')
     .orderBy('id')
     .execute();
@@ -113,7 +116,7 @@ export async function rotateKey(db: Db, name: string, now = Date.now()): Promise
 }
 
 const partnerByKeyHash = prepared<{ key_hash: string }, PartnerRow>((db, param) =>
-  db.selectFrom('partners').select(['id', 'name', 'enabled', 'deposit_index', 'created_at']).where('key_hash', '=', param('key_hash')),
+  db.selectFrom('partners').select(['id', 'name', 'enabled', 'deposit_index', 'created_at', 'daily_budget_usd']).where('key_hash', '=', param('key_hash')),
 );
 
 /**

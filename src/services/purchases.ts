@@ -1,17 +1,20 @@
 import type Big from 'big.js';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { sharedTransaction, type Db } from '../storage/db.ts';
-import type { NetworkName } from '../storage/schema.ts';
+import type { Database, NetworkName } from '../storage/schema.ts';
 import { newId } from '../storage/ids.ts';
 import { prepared, preparedInsert } from '../storage/prepared.ts';
 import { depositAccount, post } from '../storage/ledger.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
+import { anyTextcoinAddress, receivingAddresses } from '../storage/receiving-addresses.ts';
+import { chargeBudget, hourOf } from '../storage/budgets.ts';
 import { failure, type Failure } from '../domain/errors.ts';
 import { err, ok, type Result } from '../domain/result.ts';
 import { parsePurchaseRequest, purchaseFingerprint, readCredentials, type PurchaseRequest } from '../domain/purchase-request.ts';
 import { convertPurchase, type Conversion } from '../domain/conversion.ts';
 import { capsOn, computeCashback, type Cashback, type PolicyConfig } from '../domain/policy.ts';
-import { Dec, requiredPairs, type RatePair, type Rates } from '../domain/money.ts';
+import { Dec, gbyteAmountToBytes, microUsdText, requiredPairs, usdToMicroCeil, usdToMicroFloor, type RatePair, type Rates } from '../domain/money.ts';
+import { bytesPaidTo, type UnitPayment } from '../domain/purchase-unit.ts';
 import type { Partner } from './partners.ts';
 import type { PayoutBus } from './payouts/outcomes.ts';
 import { failQueuedPayouts } from './payouts/refund.ts';
@@ -26,11 +29,12 @@ export interface PurchaseAnswer {
 export interface PurchaseNetwork {
   readonly name: NetworkName;
   rates(pairs: readonly RatePair[]): Promise<Result<Rates>>;
-  /** Checks a GBYTE purchase's unit on the network: it exists and pays at least `bytes` to non-authors. */
-  verifyPurchaseUnit(unit: string, bytes: Big): Promise<Result<void>>;
+  /** A GBYTE purchase's unit as the network has it: authors and outputs in bytes (purchase_unit_not_found if none). */
+  purchaseUnit(unit: string): Promise<Result<UnitPayment>>;
   /** Bytes the program adds to a textcoin so the customer can claim it (claim fee + tps fee allowance). */
   textcoinAllowance(): number;
-  /** Our hot wallet, funding and deposit addresses: cashback paid there would never leave the program. */
+  /** Our hot wallet, funding and deposit addresses: cashback paid there would never leave the program, and a unit
+   * they sign is no customer's payment. */
   isOwnAddress(address: string): boolean;
 }
 
@@ -132,8 +136,10 @@ interface Priced {
 async function price(deps: PurchaseDeps, network: PurchaseNetwork, partner: Partner, req: PurchaseRequest): Promise<Result<Priced>> {
   let verified = false;
   if (req.currency === 'GBYTE' && req.purchaseUnit) {
+    const bytes = gbyteAmountToBytes(req.amount);
+    if (bytes === 0n) return err(failure('field_invalid', { field: 'currency_amount', detail: 'less than half a byte' }));
     if (await purchaseUnitTaken(deps.db, network.name, req.purchaseUnit)) return err(failure('purchase_unit_used'));
-    const check = await network.verifyPurchaseUnit(req.purchaseUnit, req.amount.times(1e9));
+    const check = await checkPurchaseUnit(deps, network, partner, req.purchaseUnit, bytes);
     if (!check.ok) return check;
     verified = true;
   }
@@ -154,6 +160,25 @@ async function price(deps: PurchaseDeps, network: PurchaseNetwork, partner: Part
   );
   if (!cashback.ok) return cashback;
   return ok({ conversion: conversion.value, cashback: cashback.value, verified });
+}
+
+/**
+ * A GBYTE purchase's unit must pay the purchase's bytes to the partner's receiving addresses on this network, and
+ * must not be signed by any address of the program (contract §7): otherwise any payment on the network, or the
+ * program's own payouts, sweeps and textcoins, would earn the bytes rate.
+ */
+async function checkPurchaseUnit(deps: PurchaseDeps, network: PurchaseNetwork, partner: Partner, unit: string, bytes: bigint): Promise<Result<void>> {
+  // An address of the program never counts as the merchant's, whoever registered it.
+  const receiving = (await receivingAddresses(deps.db.kysely, network.name, partner.id)).filter((a) => !network.isOwnAddress(a));
+  if (receiving.length === 0) return err(failure('no_receiving_address'));
+  const payment = await network.purchaseUnit(unit);
+  if (!payment.ok) return payment;
+  const { authors } = payment.value;
+  if (authors.some((a) => network.isOwnAddress(a)) || (await anyTextcoinAddress(deps.db.kysely, network.name, authors))) {
+    return err(failure('purchase_unit_from_program', { detail: `authors ${authors.join(', ')}` }));
+  }
+  const paid = bytesPaidTo(payment.value, new Set(receiving));
+  return paid >= bytes ? ok(undefined) : err(failure('purchase_unit_underpaid', { detail: `pays the partner ${paid} of ${bytes}` }));
 }
 
 async function purchaseUnitTaken(db: Db, network: NetworkName, unit: string): Promise<boolean> {
@@ -259,6 +284,8 @@ async function takeOrder(
         now,
       );
       if (!reserved.ok) throw new Short(failure(reserved.short === 'pool' ? 'pool_depleted' : 'partner_funds'));
+      // After the reservation, which locked the pool's balance row: see chargeBudget on why that makes it exact.
+      if (cashback.programShare > 0n) await chargeDailyBudget(tx, deps.policy, network.name, partner, cashback.programUsd, now);
       await insertPayout.run(tx, {
         id: payoutId,
         network: network.name,
@@ -299,6 +326,18 @@ async function takeOrder(
     throw e;
   }
   return ok({ payoutId, cashback: cashback.total });
+}
+
+/**
+ * Counts the purchase's program-funded USD toward the partner's budget on this network, inside the order's
+ * transaction; past the budget the whole order rolls back (nothing taken, the order_id stays free).
+ */
+async function chargeDailyBudget(tx: Transaction<Database>, policy: PolicyConfig, network: NetworkName, partner: Partner, programUsd: Big, now: number) {
+  const limit = usdToMicroFloor(partner.dailyBudgetUsd === null ? policy.partnerDailyBudgetUsd : Dec(partner.dailyBudgetUsd));
+  const used = await chargeBudget(tx, network, partner.id, hourOf(now), usdToMicroCeil(programUsd));
+  if (used > limit) {
+    throw new Short(failure('partner_budget', { detail: `${microUsdText(used)} of ${microUsdText(limit)} USD in 24 h` }));
+  }
 }
 
 async function awaitPayout(deps: PurchaseDeps, network: NetworkName, payoutId: string, cashback: bigint): Promise<Result<PurchaseAnswer>> {

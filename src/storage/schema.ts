@@ -14,6 +14,29 @@ export interface PartnersTable {
   deposit_index: Int;
   created_at: Int;
   key_rotated_at: NullableInt;
+  /** Decimal USD; NULL: the configured default (PARTNER_DAILY_BUDGET_USD). */
+  daily_budget_usd: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface PartnerReceivingAddressesTable {
+  network: NetworkName;
+  address: string;
+  partner_id: string;
+  created_at: Int;
+}
+
+export interface PartnerBudgetHoursTable {
+  network: NetworkName;
+  partner_id: string;
+  /** floor(ms / 3,600,000) */
+  hour: Int;
+  used_micro_usd: Int;
+}
+
+export interface AuthFailuresTable {
+  client_key: string;
+  failures: Int;
+  since: Int;
 }
 
 export interface PurchasesTable {
@@ -167,4 +190,7 @@ export interface Database {
   leases: LeasesTable;
   chain_credits: ChainCreditsTable;
   kv: KvTable;
+  partner_receiving_addresses: PartnerReceivingAddressesTable;
+  partner_budget_hours: PartnerBudgetHoursTable;
+  auth_failures: AuthFailuresTable;
 }

@@ -68,9 +68,10 @@ describe('cashback CLI on sqlite', () => {
     assert.equal(shown.enabled, true);
     const p = (await findPartner(db, name))!;
     const address = walletKey(mnemonic, KEY_INDEX.depositBase + p.depositIndex).address;
+    const none = { receiving_addresses: [], budget_used_usd: '0' };
     assert.deepEqual(shown.networks, {
-      main: { deposit_address: address, deposit_balance: 0 },
-      test: { deposit_address: address, deposit_balance: 0 },
+      main: { deposit_address: address, deposit_balance: 0, ...none },
+      test: { deposit_address: address, deposit_balance: 0, ...none },
     });
   });
 

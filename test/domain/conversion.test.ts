@@ -58,14 +58,18 @@ describe('money', () => {
 });
 
 describe('convertPurchase', () => {
-  test('GBYTE: amount × 1e9, exactly', () => {
+  test('GBYTE: amount × 1e9 rounded to the nearest whole byte (contract §7)', () => {
     const c = value(convertPurchase('GBYTE', Dec('0.123456789'), RATES));
     assert.equal(c.bytes.toFixed(), '123456789');
     assert.equal(c.usd.toFixed(), '1.0493827065');
     assert.deepEqual(Object.keys(c.used), ['GBYTE_USD']);
+    // WooBytes on PHP 8 prints 0.123456789 so
     const odd = value(convertPurchase('GBYTE', Dec('0.12345678900000001'), RATES));
-    assert.equal(odd.bytes.toFixed(), '123456789.00000001');
-    assert.equal(floorToBytes(odd.bytes), 123456789n);
+    assert.equal(odd.bytes.toFixed(), '123456789');
+    assert.equal(odd.usd.toFixed(), '1.0493827065');
+    assert.equal(value(convertPurchase('GBYTE', Dec('0.0000000015'), RATES)).bytes.toFixed(), '2');
+    const nothing = convertPurchase('GBYTE', Dec('0.0000000004'), RATES);
+    assert.ok(!nothing.ok && nothing.error.message === 'invalid currency_amount');
   });
 
   test('USD via GBYTE_USD', () => {

@@ -13,6 +13,7 @@ test('the contract messages', () => {
   assert.equal(failure('rate_unavailable').message, 'exchange rate unavailable');
   assert.equal(failure('cashback_too_small').message, 'cashback amount too small');
   assert.equal(failure('payout_failed').message, 'payout failed, try again later');
+  assert.equal(failure('partner_budget').message, 'partner daily limit reached');
 });
 
 test('field messages name the field and keep it', () => {
@@ -38,7 +39,7 @@ test('every code has a distinct, non-empty message without placeholders outside 
     assert.ok(!messages.has(f.message), `duplicate message for ${code}`);
     messages.add(f.message);
   }
-  assert.equal(ERROR_CODES.length, 21);
+  assert.equal(ERROR_CODES.length, 24);
 });
 
 test('detail stays out of the message', () => {

@@ -4,20 +4,24 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startRuntime, type Runtime } from '../../src/runtime.ts';
 import { addPartner } from '../../src/services/partners.ts';
+import { addReceivingAddress } from '../../src/services/partner-settings.ts';
 import { openTestStore, type StoreKind, type TestStore } from './stores.ts';
 
 export interface TestApp {
   runtime: Runtime;
   config: Config;
   store: TestStore;
-  /** A funded partner: its pool and deposit are credited on both networks. */
-  partner: { name: string; key: string; id: string; depositIndex: number };
+  /** A funded partner: its pool and deposit are credited on both networks; it is paid at `receivingAddress` on both. */
+  partner: { name: string; key: string; id: string; depositIndex: number; receivingAddress: string };
   /** POST a purchase through the real HTTP stack. */
   post(path: string, body: string | Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; json: Record<string, unknown> }>;
   /** Makes every devhub unit stable and credits deposits on both networks. */
   settle(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The test partner's receiving address (GBYTE purchase units pay it) on both networks. */
+export const MERCHANT_ADDRESS = 'DJMMI5JYA5BWQYSXDPRZJVLW3UGL3GJS';
 
 /**
  * The whole server on a real store (SQLite file or a PostgreSQL schema) with two in-process devhubs on free ports,
@@ -42,6 +46,10 @@ export async function startTestApp(kind: StoreKind, env: Record<string, string> 
   if (!added.ok) throw new Error(added.error);
   const depositAddress = runtime.depositKey(added.value.partner.depositIndex).address;
   for (const n of Object.values(runtime.networks)) await n.devhub!.faucet(depositAddress, 50_000e9);
+  for (const network of ['main', 'test'] as const) {
+    const registered = await addReceivingAddress(runtime.db, added.value.partner, network, MERCHANT_ADDRESS, () => false);
+    if (!registered.ok) throw new Error(registered.error);
+  }
 
   const settle = async () => {
     for (const n of Object.values(runtime.networks)) await n.devhub!.stabilize();
@@ -55,7 +63,13 @@ export async function startTestApp(kind: StoreKind, env: Record<string, string> 
     runtime,
     config,
     store,
-    partner: { name: 'shop-one', key: added.value.key, id: added.value.partner.id, depositIndex: added.value.partner.depositIndex },
+    partner: {
+      name: 'shop-one',
+      key: added.value.key,
+      id: added.value.partner.id,
+      depositIndex: added.value.partner.depositIndex,
+      receivingAddress: MERCHANT_ADDRESS,
+    },
     async post(path, body, headers = {}) {
       const isForm = typeof body === 'string';
       const res = await runtime.http!.inject({

@@ -126,7 +126,7 @@ for (const kind of STORE_KINDS) {
       assert.equal(coin.address, payout.address);
 
       // paid in bytes: 50,000 bytes is "5.0E-5" from PHP; the unit hash goes out with %2B %2F %3D
-      const purchaseUnit = await app.runtime.networks.main.devhub!.faucet(CUSTOMER_ADDRESS, 50_000);
+      const purchaseUnit = await app.runtime.networks.main.devhub!.faucet(app.partner.receivingAddress, 50_000);
       const bytes =
         `${auth}&customer=17&order_id=1235&description=woocommerce+sale&merchant=${app.partner.name}` +
         `&address=${CUSTOMER_ADDRESS}&currency=GBYTE&currency_amount=5.0E-5&partner_cashback_percentage=` +
@@ -142,7 +142,7 @@ for (const kind of STORE_KINDS) {
       assertPaid(await app.post('/new_purchase', fiat, headers), bytesFor(100_000_000n, 10n));
 
       // v0.1's bug: currency_amount is the byte count, i.e. 123,456,789 GBYTE, which the unit does not pay
-      const purchaseUnit = await app.runtime.networks.main.devhub!.faucet(CUSTOMER_ADDRESS, 123_456_789);
+      const purchaseUnit = await app.runtime.networks.main.devhub!.faucet(app.partner.receivingAddress, 123_456_789);
       const bytes =
         `${auth}&customer=3&order_id=B0-2&description=woocommerce+sale&merchant=${app.partner.name}` +
         `&address=${CUSTOMER_ADDRESS}&currency=GBYTE&currency_amount=123456789&partner_cashback_percentage=0` +

@@ -162,14 +162,14 @@ for (const kind of STORE_KINDS) {
 
     test('GBYTE purchases: a verified purchase_unit earns 20%, and only once', async () => {
       const devhub = app.runtime.networks.main.devhub!;
-      const purchaseUnit = await devhub.faucet(CUSTOMER_ADDRESS, 2e9);
+      const purchaseUnit = await devhub.faucet(app.partner.receivingAddress, 2e9);
       const fields = base({ currency: 'GBYTE', currency_amount: '2', purchase_unit: purchaseUnit });
       const res = await app.post('/new_purchase', form(fields));
       assert.equal(res.json.result, 'ok', JSON.stringify(res.json));
       assert.equal(res.json.cashback_amount, 0.2 * 2e9);
       const reuse = await app.post('/new_purchase', form({ ...fields, order_id: orderId() }));
       assert.deepEqual(reuse.json, { result: 'error', error: 'purchase_unit already used' });
-      const underpaid = await app.post('/new_purchase', form(base({ currency: 'GBYTE', currency_amount: '3', purchase_unit: await devhub.faucet(CUSTOMER_ADDRESS, 1e9) })));
+      const underpaid = await app.post('/new_purchase', form(base({ currency: 'GBYTE', currency_amount: '3', purchase_unit: await devhub.faucet(app.partner.receivingAddress, 1e9) })));
       assert.deepEqual(underpaid.json, { result: 'error', error: 'purchase_unit does not pay currency_amount' });
     });
 
