@@ -1,6 +1,4 @@
 // `cashback partner address …` and `cashback partner budget …`, run as real child processes on a fresh SQLite store.
-// (Only SQLite here: the CLI's PostgreSQL test works on the shared public schema, where a migration of one branch
-// would break the runs of the others.)
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateMnemonic, walletKey } from '../../src/obyte/keys.ts';
 import { KEY_INDEX } from '../../src/wallet.ts';
+import { openDb } from '../../src/storage/db.ts';
 import { cashback, type Run } from '../helpers/cli.ts';
 
 const MERCHANT = 'DJMMI5JYA5BWQYSXDPRZJVLW3UGL3GJS';
@@ -31,6 +30,8 @@ describe('cashback partner address and budget', () => {
 
   before(async () => {
     writeFileSync(join(dataDir, 'wallet.json'), JSON.stringify({ mnemonic }));
+    // a deployment as `cashback init` leaves it: the commands refuse a DATA_DIR without a store
+    await (await openDb({ kind: 'sqlite', file: join(dataDir, 'cashback.sqlite') })).close();
     json(await cashback(['partner', 'add', 'shop', '--json'], env));
     json(await cashback(['partner', 'add', 'rival', '--json'], env));
   });
