@@ -31,6 +31,7 @@ import { creditDeposits, sweepDeposits, type WatchedAddress } from './services/d
 import { closeTextcoins } from './services/textcoin-closing.ts';
 import { markStableUnits } from './services/stability.ts';
 import { buildHttpApp } from './http/app.ts';
+import { loosePrivateFiles, PRIVATE_DIR_MODE } from './private-files.ts';
 
 export type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
 
@@ -67,12 +68,26 @@ export interface Runtime {
 /** Devnet prices for the embedded default (no price oracle exists there): roughly today's market. */
 const DEVNET_FEEDS: Readonly<Record<string, number>> = { GBYTE_USD: 8.5, BTC_USD: 95000, GBYTE_BTC: 0.00008947 };
 
-export async function startRuntime(config: Config, opts: { log?: Log; listen?: boolean } = {}): Promise<Runtime> {
+export interface RuntimeOptions {
+  log?: Log;
+  listen?: boolean;
+  /** Where the HTTP request log goes (stdout when not given). */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function startRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const log: Log = opts.log ?? (() => undefined);
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const mnemonic = walletMnemonic(config);
   const box = new SecretBox(secretKey(config));
   const db = await openDb(config.store);
+  // Warn, do not change them: the operator may have reasons (a backup user's group) we cannot see.
+  const loose = loosePrivateFiles(config);
+  if (loose.length > 0) {
+    log('warn', 'files holding secrets are readable by other users; make folders 0700 and files 0600', {
+      files: loose.map((f) => `${f.path} (${f.mode})`),
+    });
+  }
   const policy = config.policy;
   const mailer: Mailer = createMailer(config.mail);
   const waiters = new PayoutWaiters(db, db.dialect === 'postgres' ? 200 : 0);
@@ -321,7 +336,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
       throttle,
       bodyLimit: config.http.bodyLimit,
       trustProxy: config.http.trustProxy,
-      logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+      logger: config.logLevel === 'silent' ? false : { level: config.logLevel, ...(opts.logStream ? { stream: opts.logStream } : {}) },
     });
     if (opts.listen !== false) await http.listen({ host: config.http.host, port: config.http.port });
     closers.push(() => http!.close());
