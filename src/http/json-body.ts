@@ -14,6 +14,7 @@ const MAX_DEPTH = 32;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 // A run of string characters that needs no work: neither quote, backslash nor control character.
 const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
+const NEEDS_WORK = /[\\\u0000-\u001f]/;
 const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 const HEX4 = /^[0-9A-Fa-f]{4}$/;
 const LITERALS = [['true', true], ['false', false], ['null', null]] as const;
@@ -107,7 +108,17 @@ class Parser {
 
   private string(): string {
     const t = this.text;
-    this.pos++; // the opening quote
+    const start = this.pos + 1; // past the opening quote
+    // Fast path: up to the next quote there is neither a backslash nor a control character.
+    const end = t.indexOf('"', start);
+    if (end !== -1) {
+      const run = t.slice(start, end);
+      if (!NEEDS_WORK.test(run)) {
+        this.pos = end + 1;
+        return run;
+      }
+    }
+    this.pos = start;
     let out = '';
     for (;;) {
       PLAIN_RUN.lastIndex = this.pos;
