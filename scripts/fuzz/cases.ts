@@ -161,7 +161,7 @@ const percentageField: fc.Arbitrary<Field> = fc.oneof(
 
 function credentialFields(enc: Encoding, creds: Credentials): fc.Arbitrary<[Field, Field]> {
   return fc.oneof(
-    { weight: 16, arbitrary: fc.constant<[Field, Field]>([good(creds.partner), good(creds.key)]) },
+    { weight: 10, arbitrary: fc.constant<[Field, Field]>([good(creds.partner), good(creds.key)]) },
     { weight: 1, arbitrary: fc.constant<[Field, Field]>([good(creds.partner), bad(`${creds.key}x`, 'wrong key')]) },
     { weight: 1, arbitrary: fc.constant<[Field, Field]>([bad('nobody', 'unknown partner'), good(creds.key)]) },
     { weight: 1, arbitrary: fc.constant<[Field, Field]>([good(creds.partner), { value: { absent: true }, taint: 'no key' }]) },
@@ -257,8 +257,8 @@ function junkCase(creds: Credentials): fc.Arbitrary<FuzzCase> {
 export function fuzzCases(creds: Credentials): fc.Arbitrary<FuzzCase> {
   // each arbitrary is built once: building one (a stringMatching compiles its pattern) costs more than drawing from it
   return fc.oneof(
-    { weight: 4, arbitrary: purchaseCase(creds, 'form') },
-    { weight: 4, arbitrary: purchaseCase(creds, 'json') },
+    { weight: 3, arbitrary: purchaseCase(creds, 'form') },
+    { weight: 3, arbitrary: purchaseCase(creds, 'json') },
     { weight: 2, arbitrary: junkCase(creds) },
   );
 }

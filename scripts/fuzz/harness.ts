@@ -38,7 +38,9 @@ export interface FuzzReport {
   /** Payouts not answered as paid (or pending), and paid answers without a payout: must be 0. */
   unanswered_payouts: number;
   ledger_balanced: boolean;
+  /** The whole run; of it, the requests alone. */
   ms: number;
+  requests_ms: number;
   /** The first few violations, for the failure message. */
   violations: string[];
 }
@@ -105,7 +107,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const app = await startTestApp(opts.store, { AUTH_MAX_FAILURES: '1000000000', PAYOUT_WAIT_MS: '20000' });
   const report: FuzzReport = {
     seed: opts.seed, store: opts.store, requests: 0, paid: 0, errors: {}, statuses: {}, tainted: 0, tainted_paid: 0,
-    unknown_answers: 0, http_5xx: 0, amount_mismatches: 0, unanswered_payouts: 0, ledger_balanced: false, ms: 0, violations: [],
+    unknown_answers: 0, http_5xx: 0, amount_mismatches: 0, unanswered_payouts: 0, ledger_balanced: false, ms: 0, requests_ms: 0, violations: [],
   };
   const violation = (text: string) => {
     if (report.violations.length < 10) report.violations.push(text);
@@ -161,7 +163,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         await run(cases[i]!, i);
       }
     };
+    const sending = Date.now();
     await Promise.all(Array.from({ length: opts.concurrency }, worker));
+    report.requests_ms = Date.now() - sending;
 
     // every payout the store holds was answered as paid, with the amount as sent; and every paid answer has one
     const rows = await app.runtime.db.kysely
