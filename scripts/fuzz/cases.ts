@@ -169,6 +169,9 @@ function credentialFields(enc: Encoding, creds: Credentials): fc.Arbitrary<[Fiel
   );
 }
 
+const form = (fields: Record<string, string>): string =>
+  Object.entries(fields).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+
 /** Writes the fields as a body, in their order, repeated keys included. */
 function encode(enc: Encoding, fields: Array<[string, Value]>): string {
   const present = fields.filter((f): f is [string, { text: string; raw?: true }] => !('absent' in f[1]));
@@ -176,89 +179,114 @@ function encode(enc: Encoding, fields: Array<[string, Value]>): string {
   return present.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v.text)}`).join('&');
 }
 
-/** A purchase request built field by field; tainted when any field breaks a rule. */
-function purchaseCase(creds: Credentials, enc: Encoding): fc.Arbitrary<FuzzCase> {
-  return fc
-      .record({
-        creds: credentialFields(enc, creds),
-        customer: textField(enc, 'customer', 200, { required: true }),
-        // the runner's unique id, then maybe more text; the id stays under 40 characters, so 200 + n is too long
-        orderSuffix: fc.oneof(
-          { weight: 10, arbitrary: fc.constant(good('')) },
-          { weight: 2, arbitrary: cleanText(20).map((t) => good(`-${t}`)) },
-          { weight: 1, arbitrary: fc.tuple(dirtyChars(enc), cleanText(5)).map(([c, t]) => bad(`-${c}${t}`, 'order_id: control or surrogate')) },
-          { weight: 1, arbitrary: fc.constant(bad('x'.repeat(200), 'order_id: too long')) },
-        ),
-        description: textField(enc, 'description', 1000, { required: false, lines: true }),
-        merchant: textField(enc, 'merchant', 200, { required: false }),
-        address: addressField(enc),
-        currency: currencyField,
-        amount: amountField(enc),
-        percentage: percentageField,
-        network: fc.constantFrom('/new_purchase', '/test/new_purchase', '/new_purchase/'),
-        shuffle: fc.boolean(),
-        repeat: fc.oneof(
-          { weight: 6, arbitrary: fc.constant(null) },
-          // a second value after the first: ignored, whatever it is
-          { weight: 1, arbitrary: fc.record({ key: fc.constantFrom('currency_amount', 'address', 'partner_key', 'customer'), junk: fc.constantFrom('1000000', '', 'x\u0000', '"a" <t@evil.example>') }) },
-        ),
-        extra: fc.option(fc.tuple(fc.stringMatching(/^[a-z_]{1,12}$/), fc.string({ maxLength: 20 })), { freq: 4 }),
-      })
-      .map((r): FuzzCase => {
-        const orderSuffix = 'absent' in r.orderSuffix.value ? '' : r.orderSuffix.value.text; // never absent
-        let fields: Array<[string, Value, string | null]> = [
-          ['partner', r.creds[0].value, r.creds[0].taint],
-          ['partner_key', r.creds[1].value, r.creds[1].taint],
-          ['customer', r.customer.value, r.customer.taint],
-          ['order_id', { text: `${ORDER}${orderSuffix}` }, r.orderSuffix.taint],
-          ['description', r.description.value, r.description.taint],
-          ['merchant', r.merchant.value, r.merchant.taint],
-          ['address', r.address.value, r.address.taint],
-          ['currency', r.currency.value, r.currency.taint],
-          ['currency_amount', r.amount.value, r.amount.taint],
-          ['partner_cashback_percentage', r.percentage.value, r.percentage.taint],
-        ];
-        if (r.shuffle) fields = [...fields.slice(5), ...fields.slice(0, 5)];
-        const list: Array<[string, Value]> = fields.map(([k, v]) => [k, v]);
-        if (r.repeat) list.push([r.repeat.key, { text: r.repeat.junk }]);
-        if (r.extra && !fields.some(([k]) => k === r.extra![0])) list.push([r.extra[0], { text: r.extra[1] }]);
-        const taint = fields.map(([, , t]) => t).find((t) => t !== null) ?? null;
-        const amount = 'absent' in r.amount.value ? null : r.amount.value.text;
-        return {
-          method: 'POST',
-          url: r.network,
-          headers: { 'content-type': enc === 'json' ? 'application/json' : 'application/x-www-form-urlencoded' },
-          body: encode(enc, list),
-          taint,
-          amount: taint === null ? amount : null,
-          network: r.network.startsWith('/test') ? 'test' : 'main',
-          orderSuffix,
-        };
-      });
+const orderSuffixField = (enc: Encoding): fc.Arbitrary<Field> =>
+  // after the runner's unique id (under 40 characters), so 200 more is too long
+  fc.oneof(
+    { weight: 10, arbitrary: fc.constant(good('')) },
+    { weight: 2, arbitrary: cleanText(20).map((t) => good(`-${t}`)) },
+    { weight: 1, arbitrary: fc.tuple(dirtyChars(enc), cleanText(5)).map(([c, t]) => bad(`-${c}${t}`, 'order_id: control or surrogate')) },
+    { weight: 1, arbitrary: fc.constant(bad('x'.repeat(200), 'order_id: too long')) },
+  );
+
+/** A second value of a key, after the first: ignored, whatever it is. */
+const repeatedKey = fc.oneof(
+  { weight: 6, arbitrary: fc.constant(null) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      key: fc.constantFrom('currency_amount', 'address', 'partner_key', 'customer'),
+      junk: fc.constantFrom('1000000', '', 'x\u0000', '"a" <t@evil.example>'),
+    }),
+  },
+);
+
+function purchaseFields(creds: Credentials, enc: Encoding) {
+  return fc.record({
+    creds: credentialFields(enc, creds),
+    customer: textField(enc, 'customer', 200, { required: true }),
+    orderSuffix: orderSuffixField(enc),
+    description: textField(enc, 'description', 1000, { required: false, lines: true }),
+    merchant: textField(enc, 'merchant', 200, { required: false }),
+    address: addressField(enc),
+    currency: currencyField,
+    amount: amountField(enc),
+    percentage: percentageField,
+    network: fc.constantFrom('/new_purchase', '/test/new_purchase', '/new_purchase/'),
+    shuffle: fc.boolean(),
+    repeat: repeatedKey,
+    extra: fc.option(fc.tuple(fc.stringMatching(/^[a-z_]{1,12}$/), fc.string({ maxLength: 20 })), { freq: 4 }),
+  });
+}
+
+type PurchaseFields = ReturnType<typeof purchaseFields> extends fc.Arbitrary<infer T> ? T : never;
+
+/** The request the fields make; tainted when any field breaks a rule (a repeated or unknown key breaks none). */
+function purchaseRequest(enc: Encoding, r: PurchaseFields): FuzzCase {
+  const orderSuffix = 'absent' in r.orderSuffix.value ? '' : r.orderSuffix.value.text;
+  let fields: Array<[string, Value, string | null]> = [
+    ['partner', r.creds[0].value, r.creds[0].taint],
+    ['partner_key', r.creds[1].value, r.creds[1].taint],
+    ['customer', r.customer.value, r.customer.taint],
+    ['order_id', { text: `${ORDER}${orderSuffix}` }, r.orderSuffix.taint],
+    ['description', r.description.value, r.description.taint],
+    ['merchant', r.merchant.value, r.merchant.taint],
+    ['address', r.address.value, r.address.taint],
+    ['currency', r.currency.value, r.currency.taint],
+    ['currency_amount', r.amount.value, r.amount.taint],
+    ['partner_cashback_percentage', r.percentage.value, r.percentage.taint],
+  ];
+  if (r.shuffle) fields = [...fields.slice(5), ...fields.slice(0, 5)];
+  const list: Array<[string, Value]> = fields.map(([k, v]) => [k, v]);
+  if (r.repeat) list.push([r.repeat.key, { text: r.repeat.junk }]);
+  if (r.extra && !fields.some(([k]) => k === r.extra![0])) list.push([r.extra[0], { text: r.extra[1] }]);
+  const taint = fields.map(([, , t]) => t).find((t) => t !== null) ?? null;
+  const amount = 'absent' in r.amount.value ? null : r.amount.value.text;
+  return {
+    method: 'POST',
+    url: r.network,
+    headers: { 'content-type': enc === 'json' ? 'application/json' : 'application/x-www-form-urlencoded' },
+    body: encode(enc, list),
+    taint,
+    amount: taint === null ? amount : null,
+    network: r.network.startsWith('/test') ? 'test' : 'main',
+    orderSuffix,
+  };
 }
 
 /** Not a purchase at all: junk bodies, wrong types, wrong methods and paths. None may be paid. */
 function junkCase(creds: Credentials): fc.Arbitrary<FuzzCase> {
-  const valid = `partner=${encodeURIComponent(creds.partner)}&partner_key=${encodeURIComponent(creds.key)}&customer=c&order_id=${ORDER}&address=KSCCYOEMOMUMJXROLK4HWLTJBWFXICRB&currency=USD&currency_amount=10`;
+  const valid = form({ partner: creds.partner, partner_key: creds.key, customer: 'c', order_id: ORDER, address: GOOD_ADDRESSES[0]!, currency: 'USD', currency_amount: '10' });
+  const post = (type: string, body: string, taint: string): FuzzCase => ({
+    method: 'POST', url: '/new_purchase', headers: { 'content-type': type }, body, taint, amount: null, network: null, orderSuffix: '',
+  });
+  const types = ['application/json', 'application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x', 'application/xml'];
+  const badJson = ['{', '{"partner":', '[]', '"x"', 'null', '{"a":1}}', `{"partner":"${creds.partner}","partner_key":"${creds.key}",}`, `{"a":${'['.repeat(100)}${']'.repeat(100)}}`];
+  const methods: Array<FuzzCase['method']> = ['GET', 'PUT', 'DELETE', 'PATCH'];
+  const paths = ['/new_purchase', '/test/new_purchase', '/health', '/nowhere', '/new_purchase/x'];
   return fc.oneof(
-    { weight: 10, arbitrary: fc.record({ body: fc.string({ maxLength: 200 }), type: fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x', 'application/xml') }).map(
-      (r): FuzzCase => ({ method: 'POST', url: '/new_purchase', headers: { 'content-type': r.type }, body: r.body, taint: 'junk body', amount: null, network: null, orderSuffix: '' }),
-    ) },
-    { weight: 6, arbitrary: fc.constantFrom('{', '{"partner":', '[]', '"x"', 'null', '{"a":1}}', `{"partner":"${creds.partner}","partner_key":"${creds.key}",}`, '{"a":' + '['.repeat(100) + ']'.repeat(100) + '}').map(
-      (body): FuzzCase => ({ method: 'POST', url: '/new_purchase', headers: { 'content-type': 'application/json' }, body, taint: 'bad JSON', amount: null, network: null, orderSuffix: '' }),
-    ) },
-    { weight: 10, arbitrary: fc.record({ method: fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH') as fc.Arbitrary<FuzzCase['method']>, url: fc.constantFrom('/new_purchase', '/test/new_purchase', '/health', '/nowhere', '/new_purchase/x') }).filter((r) => !(r.method === 'GET' && r.url === '/health')).map(
-      (r): FuzzCase => ({ method: r.method, url: `${r.url}?${valid}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: r.method === 'GET' ? undefined : valid, taint: 'wrong method or path', amount: null, network: null, orderSuffix: '' }),
-    ) },
-    { weight: 1, arbitrary: fc.constant<FuzzCase>({ method: 'POST', url: '/new_purchase', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `${valid}&description=${'x'.repeat(70 * 1024)}`, taint: 'body too large', amount: null, network: null, orderSuffix: '' }) },
+    { weight: 10, arbitrary: fc.tuple(fc.constantFrom(...types), fc.string({ maxLength: 200 })).map(([type, body]) => post(type, body, 'junk body')) },
+    { weight: 6, arbitrary: fc.constantFrom(...badJson).map((body) => post('application/json', body, 'bad JSON')) },
+    {
+      weight: 10,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...methods), fc.constantFrom(...paths))
+        .filter(([method, path]) => !(method === 'GET' && path === '/health'))
+        .map(([method, path]): FuzzCase => ({
+          ...post('application/x-www-form-urlencoded', method === 'GET' ? '' : valid, 'wrong method or path'),
+          method,
+          url: `${path}?${valid}`,
+          body: method === 'GET' ? undefined : valid,
+        })),
+    },
+    { weight: 1, arbitrary: fc.constant(post('application/x-www-form-urlencoded', `${valid}&description=${'x'.repeat(70 * 1024)}`, 'body too large')) },
   );
 }
 
 export function fuzzCases(creds: Credentials): fc.Arbitrary<FuzzCase> {
   // each arbitrary is built once: building one (a stringMatching compiles its pattern) costs more than drawing from it
   return fc.oneof(
-    { weight: 3, arbitrary: purchaseCase(creds, 'form') },
-    { weight: 3, arbitrary: purchaseCase(creds, 'json') },
+    { weight: 3, arbitrary: purchaseFields(creds, 'form').map((r) => purchaseRequest('form', r)) },
+    { weight: 3, arbitrary: purchaseFields(creds, 'json').map((r) => purchaseRequest('json', r)) },
     { weight: 2, arbitrary: junkCase(creds) },
   );
 }
