@@ -40,6 +40,14 @@ function requestForLog(req: { method: string; url: string; ip?: string; socket?:
   return { method: req.method, url: pathOf(req.url), remoteAddress: req.ip, remotePort: req.socket?.remotePort };
 }
 
+/**
+ * What a log line says of an error: its kind, message and stack, never its other properties. Node's HTTP parser
+ * puts the bytes of a malformed request in `rawPacket` (credentials and all), which Fastify logs at trace level.
+ */
+function errorForLog(e: Error & { code?: unknown }): { type: string; message: string; stack: string; code?: unknown } {
+  return { type: e.constructor?.name ?? 'Error', message: e.message, code: e.code, stack: e.stack ?? '' };
+}
+
 class BodyError extends Error {
   constructor(readonly failure: Failure) {
     super(failure.message);
@@ -60,7 +68,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const idPrefix = `req_${randomBytes(4).toString('hex')}`;
   let idCounter = 0;
   const app = Fastify({
-    logger: deps.logger ? { ...deps.logger, serializers: { req: requestForLog } } : false,
+    logger: deps.logger ? { ...deps.logger, serializers: { req: requestForLog, err: errorForLog } } : false,
     bodyLimit: deps.bodyLimit,
     trustProxy: deps.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
