@@ -30,6 +30,8 @@ export interface FuzzReport {
   tainted: number;
   /** Requests the contract refuses that were paid: must be 0. */
   tainted_paid: number;
+  /** Requests the contract accepts that were refused for their input (a field or the credentials): must be 0. */
+  valid_refused: number;
   /** Answers of another shape, or an error text outside the vocabulary: must be 0. */
   unknown_answers: number;
   http_5xx: number;
@@ -106,7 +108,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   // Wrong keys are part of the run: the throttle must not turn the rest of it into 429s.
   const app = await startTestApp(opts.store, { AUTH_MAX_FAILURES: '1000000000', PAYOUT_WAIT_MS: '20000' });
   const report: FuzzReport = {
-    seed: opts.seed, store: opts.store, requests: 0, paid: 0, errors: {}, statuses: {}, tainted: 0, tainted_paid: 0,
+    seed: opts.seed, store: opts.store, requests: 0, paid: 0, errors: {}, statuses: {}, tainted: 0, tainted_paid: 0, valid_refused: 0,
     unknown_answers: 0, http_5xx: 0, amount_mismatches: 0, unanswered_payouts: 0, ledger_balanced: false, ms: 0, requests_ms: 0, violations: [],
   };
   const violation = (text: string) => {
@@ -114,6 +116,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   };
   try {
     const known = knownErrors();
+    // refusals that judge the request itself, not the state of the program (funds, rates, the network)
+    const inputErrors = new Set(
+      [...known.keys()].filter((e) => /^invalid |is required|^authentication failed$|^unsupported currency$/.test(e)),
+    );
     const cases = fc.sample(fuzzCases({ partner: app.partner.name, key: app.partner.key }), { seed: opts.seed, numRuns: opts.requests });
     const runId = `fz${opts.seed.toString(36)}`;
     // orders answered paid (or pending: taken, its payout on its way), with the amount text they were sent with
@@ -140,6 +146,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       }
       if (answer.kind === 'error') {
         report.errors[answer.error] = (report.errors[answer.error] ?? 0) + 1;
+        if (c.taint === null && inputErrors.has(answer.error)) {
+          report.valid_refused++;
+          violation(`refused (${answer.error}) although valid: ${c.method} ${c.url} ${JSON.stringify(c.body?.slice(0, 300))}`);
+        }
         if (answer.error !== 'payout pending, try again later') return;
         // the order is taken: as good as paid
         if (c.taint !== null) {
@@ -210,6 +220,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
 export function clean(report: FuzzReport): boolean {
   return (
     report.tainted_paid === 0 &&
+    report.valid_refused === 0 &&
     report.unknown_answers === 0 &&
     report.http_5xx === 0 &&
     report.amount_mismatches === 0 &&
