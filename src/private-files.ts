@@ -4,8 +4,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config.ts';
 
+// Files are made 0600 where they are written (wallet.ts, storage/db.ts, mail/mailer.ts).
 export const PRIVATE_DIR_MODE = 0o700;
-export const PRIVATE_FILE_MODE = 0o600;
 
 export interface LooseFile {
   readonly path: string;
