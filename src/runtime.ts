@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type Big from 'big.js';
 import type { Config, NetworkConfig } from './config.ts';
 import { openDb, storeExists, type Db } from './storage/db.ts';
-import { makePrivateDir } from './private-files.ts';
+import { loosePrivateFiles, makePrivateDir } from './private-files.ts';
 import type { NetworkName } from './storage/schema.ts';
 import { depositAccount } from './storage/ledger.ts';
 import { HubClient } from './obyte/hub-client.ts';
@@ -69,7 +69,14 @@ export interface Runtime {
 /** Devnet prices for the embedded default (no price oracle exists there): roughly today's market. */
 const DEVNET_FEEDS: Readonly<Record<string, number>> = { GBYTE_USD: 8.5, BTC_USD: 95000, GBYTE_BTC: 0.00008947 };
 
-export async function startRuntime(config: Config, opts: { log?: Log; listen?: boolean } = {}): Promise<Runtime> {
+export interface RuntimeOptions {
+  log?: Log;
+  listen?: boolean;
+  /** Where the HTTP request log goes (stdout when not given). */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function startRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const log: Log = opts.log ?? (() => undefined);
   // The wallet first: a refusal (no wallet on a real network) leaves nothing behind, not even DATA_DIR.
   const mnemonic = walletMnemonic(config);
@@ -82,6 +89,13 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     await db.close();
     throw e;
   });
+  // Warn, do not change them: the operator may have reasons (a backup user's group) we cannot see.
+  const loose = loosePrivateFiles(config);
+  if (loose.length > 0) {
+    log('warn', 'files holding secrets are readable by other users; make folders 0700 and files 0600', {
+      files: loose.map((f) => `${f.path} (${f.mode})`),
+    });
+  }
   const policy = config.policy;
   const mailer: Mailer = createMailer(config.mail);
   const waiters = new PayoutWaiters(db, db.dialect === 'postgres' ? 200 : 0);
@@ -338,7 +352,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
       throttle,
       bodyLimit: config.http.bodyLimit,
       trustProxy: config.http.trustProxy,
-      logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+      logger: config.logLevel === 'silent' ? false : { level: config.logLevel, ...(opts.logStream ? { stream: opts.logStream } : {}) },
     });
     if (opts.listen !== false) await http.listen({ host: config.http.host, port: config.http.port });
     closers.push(() => http!.close());

@@ -28,7 +28,10 @@ const MESSAGES = {
   payout_pending: 'payout pending, try again later',
   body_invalid: 'invalid request body',
   body_too_large: 'request body too large',
+  // GET (or any method but POST) on a purchase path: HTTP 200 like every outcome there.
   method_not_allowed: 'use POST',
+  // A method a path outside the purchase paths does not serve (HTTP 405).
+  wrong_method: 'method not allowed',
   not_found: 'not found',
   rate_limited: 'too many requests',
   internal: 'internal error',

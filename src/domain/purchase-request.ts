@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import type Big from 'big.js';
 import { isValidAddress } from '../obyte/address.ts';
-import { isValidEmail, isValidUnitHash } from '../obyte/checks.ts';
+import { isValidUnitHash } from '../obyte/checks.ts';
 import { failure, type Failure } from './errors.ts';
 import { CURRENCIES, Dec, decimalText, parseDecimal, type Currency } from './money.ts';
 import { DEFAULT_POLICY } from './policy.ts';
@@ -19,8 +19,12 @@ import { err, ok, type Result } from './result.ts';
  * Decisions where the contract leaves room:
  * - A value is missing when the key is absent, JSON null, or empty after trimming.
  * - Values are strings; JSON numbers are also accepted for currency_amount and
- *   partner_cashback_percentage. Any other type (a number for customer, an object, an array) is invalid.
- * - A NUL character anywhere makes the field invalid (PostgreSQL text cannot hold it).
+ *   partner_cashback_percentage, as their text exactly as written (NumberText) or as a JS number.
+ *   Any other type (a number for customer, an object, an array) is invalid.
+ * - Every text must be well-formed Unicode (a lone surrogate is invalid UTF-8 in SQLite and an error on
+ *   PostgreSQL) without control characters (NUL cannot be stored in PostgreSQL text; the others are
+ *   never part of a name, an id or an amount); only description may hold newlines (CR, LF) and tabs.
+ *   Ill-formed credentials are an unknown partner: authentication failed.
  * - Lengths count Unicode code points.
  * - Decimals: digits with an optional '.', optionally an exponent ("49.90", "1500", ".5", "5.0E-5").
  *   No sign (so no leading '+' or '-'), no comma, no hex, no Infinity/NaN, no inner spaces.
@@ -29,7 +33,16 @@ import { err, ok, type Result } from './result.ts';
  *   raw '+' have it decoded as a space, and a unit hash never holds a space (a wrong guess cannot
  *   pay anything: the unit is then verified on the network). No such repair is made to an email
  *   address: "john smith@x" must not become "john+smith@x", a mailbox that may be someone else's.
+ * - E-mail addresses: the contract's plain `local@domain` (isPlainEmail), stricter than ocore's
+ *   isValidEmail: no quoted local part, display name or IP literal, so the textcoin mail can only ever
+ *   go to the one mailbox stored. The domain is stored in lower case, as the mailer writes it.
+ * - Currency codes are compared in ASCII only: "uſd" (long s) upper-cases to "USD" in Unicode.
  */
+
+/** A JSON number as its decimal text exactly as written in the body, so that it is never rounded through a double. */
+export class NumberText {
+  constructor(readonly text: string) {}
+}
 
 export type Recipient = { readonly kind: 'address'; readonly address: string } | { readonly kind: 'email'; readonly email: string };
 
@@ -59,20 +72,42 @@ const MAX_ADDRESS = 254;
 const MAX_AMOUNT = Dec('1e15');
 const MAX_DECIMAL_PLACES = 30;
 const ADDRESS_PREFIX = /^(?:obyte|byteball)(?:-tn)?:/i;
+// RFC 5322 atext: the characters of a dot-atom; a label of letters, digits and inner hyphens; a last label of letters.
+const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]";
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const PLAIN_EMAIL = new RegExp(`^${ATEXT}+(?:\\.${ATEXT}+)*@(?:${LABEL}\\.)+[A-Za-z]{1,63}$`);
+// With the u flag a surrogate class matches only lone surrogates; \p{Cc} is C0, DEL and C1.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+const CONTROL = /\p{Cc}/u;
+const CONTROL_BUT_LINES = /(?![\t\n\r])\p{Cc}/u;
+const ASCII_LETTERS = /^[A-Za-z]+$/;
 const CURRENCY_ALIASES: Readonly<Record<string, Currency>> = { RUB: 'RUR' };
 
 type Field = { readonly state: 'missing' } | { readonly state: 'invalid' } | { readonly state: 'present'; readonly text: string };
 
-/** Reads one field: trims strings, and for numeric fields turns JSON numbers into their decimal text. */
-function readField(raw: Record<string, unknown>, key: string, numeric = false): Field {
+/** A plain `local@domain` as the contract (§3) allows it for textcoin e-mails. */
+export function isPlainEmail(text: string): boolean {
+  return text.length <= MAX_ADDRESS && PLAIN_EMAIL.test(text);
+}
+
+/** Well-formed Unicode without control characters (newlines and tabs allowed when `lines`). */
+export function isCleanText(text: string, lines = false): boolean {
+  return !LONE_SURROGATE.test(text) && !(lines ? CONTROL_BUT_LINES : CONTROL).test(text);
+}
+
+type FieldKind = 'text' | 'lines' | 'numeric';
+
+/** Reads one field: trims strings, checks their characters, and for numeric fields takes JSON numbers as decimal text. */
+function readField(raw: Record<string, unknown>, key: string, kind: FieldKind = 'text'): Field {
   const value = Object.hasOwn(raw, key) ? raw[key] : undefined;
   if (value === undefined || value === null) return { state: 'missing' };
   let text: string;
   if (typeof value === 'string') text = value.trim();
-  else if (numeric && typeof value === 'number' && Number.isFinite(value)) text = String(value);
+  else if (kind === 'numeric' && value instanceof NumberText) text = value.text;
+  else if (kind === 'numeric' && typeof value === 'number' && Number.isFinite(value)) text = String(value);
   else return { state: 'invalid' };
   if (text === '') return { state: 'missing' };
-  if (text.includes('\u0000')) return { state: 'invalid' };
+  if (!isCleanText(text, kind === 'lines')) return { state: 'invalid' };
   return { state: 'present', text };
 }
 
@@ -96,11 +131,13 @@ function parseRecipient(text: string): Recipient | null {
   if (query >= 0) value = value.slice(0, query);
   value = value.trim();
   if (isValidAddress(value)) return { kind: 'address', address: value };
-  if (value.length <= MAX_ADDRESS && isValidEmail(value)) return { kind: 'email', email: value };
-  return null;
+  if (!isPlainEmail(value)) return null;
+  const at = value.lastIndexOf('@');
+  return { kind: 'email', email: value.slice(0, at + 1) + value.slice(at + 1).toLowerCase() };
 }
 
 function parseCurrency(text: string): Currency | null {
+  if (!ASCII_LETTERS.test(text)) return null;
   const upper = text.toUpperCase();
   return CURRENCY_ALIASES[upper] ?? CURRENCIES.find((c) => c === upper) ?? null;
 }
@@ -119,12 +156,12 @@ export function parsePurchaseRequest(
 ): Result<PurchaseRequest> {
   const customer = readField(raw, 'customer');
   const orderId = readField(raw, 'order_id');
-  const description = readField(raw, 'description');
+  const description = readField(raw, 'description', 'lines');
   const merchant = readField(raw, 'merchant');
   const address = readField(raw, 'address');
   const currency = readField(raw, 'currency');
-  const amount = readField(raw, 'currency_amount', true);
-  const partnerPct = readField(raw, 'partner_cashback_percentage', true);
+  const amount = readField(raw, 'currency_amount', 'numeric');
+  const partnerPct = readField(raw, 'partner_cashback_percentage', 'numeric');
   const purchaseUnit = readField(raw, 'purchase_unit');
 
   const required: Array<[string, Field]> = [

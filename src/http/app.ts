@@ -8,6 +8,7 @@ import type { PurchaseAnswer } from '../services/purchases.ts';
 import type { AuthThrottle } from '../services/auth-throttle.ts';
 import { errorBody, statusOf } from './errors.ts';
 import { parseForm } from './form.ts';
+import { parseJsonObject } from './json-body.ts';
 
 export interface HttpDeps {
   submitPurchase(network: NetworkName, raw: Record<string, unknown>): Promise<Result<PurchaseAnswer>>;
@@ -16,10 +17,37 @@ export interface HttpDeps {
   bodyLimit: number;
   /** The proxies whose X-Forwarded-For is believed (addresses, CIDR ranges); empty: none. */
   trustProxy: readonly string[];
-  logger?: boolean | { level: string };
+  /** Request logging: off, or at a level, to stdout or to the given stream. */
+  logger?: false | { level: string; stream?: NodeJS.WritableStream };
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,100}$/;
+const PURCHASE_PATHS = { '/new_purchase': 'main', '/test/new_purchase': 'test' } as const satisfies Record<string, NetworkName>;
+/** Paths outside the purchase paths, with the methods they serve (HEAD comes with GET). */
+const OTHER_PATHS: Readonly<Record<string, string>> = { '/health': 'GET, HEAD' };
+
+/** The path of a URL without its query string, and without a trailing slash (served by the same handler). */
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+/**
+ * What a request log line says of a request: never its query string, which a client may fill with credentials
+ * (`GET /new_purchase?partner_key=…`), and never its headers or body.
+ */
+function requestForLog(req: { method: string; url: string; ip?: string; socket?: { remotePort?: number } }) {
+  return { method: req.method, url: pathOf(req.url), remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+
+/**
+ * What a log line says of an error: its kind, message and stack, never its other properties. Node's HTTP parser
+ * puts the bytes of a malformed request in `rawPacket` (credentials and all), which Fastify logs at trace level.
+ */
+function errorForLog(e: Error & { code?: unknown }): { type: string; message: string; stack: string; code?: unknown } {
+  return { type: e.constructor?.name ?? 'Error', message: e.message, code: e.code, stack: e.stack ?? '' };
+}
 
 class BodyError extends Error {
   constructor(readonly failure: Failure) {
@@ -41,7 +69,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const idPrefix = `req_${randomBytes(4).toString('hex')}`;
   let idCounter = 0;
   const app = Fastify({
-    logger: deps.logger ?? false,
+    logger: deps.logger ? { ...deps.logger, serializers: { req: requestForLog, err: errorForLog } } : false,
     bodyLimit: deps.bodyLimit,
     trustProxy: deps.trustProxy.length > 0 ? [...deps.trustProxy] : false,
     routerOptions: { ignoreTrailingSlash: true },
@@ -60,16 +88,10 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   // Bodies are taken as text and decoded here, so every malformed one gets the JSON error, never a framework page.
   app.removeAllContentTypeParsers();
+  // JSON is read as the contract reads a form: the first of a repeated key wins, numbers keep their written text.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body as string);
-    } catch {
-      return done(new BodyError(failure('body_invalid')), undefined);
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      return done(new BodyError(failure('body_invalid')), undefined);
-    }
+    const parsed = parseJsonObject(body as string);
+    if (parsed === null) return done(new BodyError(failure('body_invalid')), undefined);
     done(null, parsed);
   });
   // Form bodies, with or without a charset; text/plain and a missing type are read the same way.
@@ -89,7 +111,15 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     return sendFailure(reply, failure('internal'));
   });
 
-  app.setNotFoundHandler((_request, reply) => sendFailure(reply, failure('not_found')));
+  // Fastify routes here every request whose path and method match no route: a purchase path keeps HTTP 200 with
+  // `use POST`; another known path answers 405 with the methods it serves; anything else 404.
+  app.setNotFoundHandler((request, reply) => {
+    const path = pathOf(request.url);
+    if (Object.hasOwn(PURCHASE_PATHS, path)) return sendFailure(reply, failure('method_not_allowed'));
+    const allow = Object.hasOwn(OTHER_PATHS, path) ? OTHER_PATHS[path] : undefined;
+    if (allow !== undefined) return sendFailure(reply.header('Allow', allow), failure('wrong_method'));
+    return sendFailure(reply, failure('not_found'));
+  });
 
   const purchaseHandler = (network: NetworkName) => async (request: FastifyRequest, reply: FastifyReply) => {
     const client = request.ip;
@@ -107,15 +137,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     }
     return reply.code(200).type('application/json; charset=utf-8').send(answerBody(result.value));
   };
-  const useTheRightMethod = async (_request: FastifyRequest, reply: FastifyReply) => sendFailure(reply, failure('method_not_allowed'));
-
-  for (const [path, network] of [
-    ['/new_purchase', 'main'],
-    ['/test/new_purchase', 'test'],
-  ] as const) {
-    app.post(path, purchaseHandler(network));
-    app.get(path, useTheRightMethod);
-  }
+  // Every other method on these paths gets `use POST` from the not-found handler.
+  for (const [path, network] of Object.entries(PURCHASE_PATHS)) app.post(path, purchaseHandler(network));
 
   app.get('/health', async (_request, reply) => {
     const { ok, details } = await deps.health();

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
@@ -206,7 +206,12 @@ function startCheckpointer(file: string, database: SQLite.Database): () => Promi
 }
 
 function sqliteDialect(file: string, checkpoints: boolean): Dialect {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    // The store holds partner key hashes and encrypted textcoin mnemonics: a new file is the server user's alone.
+    // SQLite gives its -wal and -shm files the database file's permissions.
+    closeSync(openSync(file, 'a', 0o600));
+  }
   const database = new SQLite(file);
   // WAL with synchronous=NORMAL: a commit is written to the WAL but not synced; the WAL is synced at each
   // checkpoint. A crash of this process loses nothing; a power cut can lose the commits since the last checkpoint

@@ -1,6 +1,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePurchaseRequest, purchaseFingerprint, readCredentials, type PurchaseRequest } from '../../src/domain/purchase-request.ts';
+import {
+  isPlainEmail,
+  NumberText,
+  parsePurchaseRequest,
+  purchaseFingerprint,
+  readCredentials,
+  type PurchaseRequest,
+} from '../../src/domain/purchase-request.ts';
 import { Dec } from '../../src/domain/money.ts';
 import type { Result } from '../../src/domain/result.ts';
 
@@ -272,6 +279,43 @@ describe('field rules', () => {
     assert.equal(readCredentials({ partner: 'p\u0000', partner_key: 'k' }), null);
   });
 
+  test('text must be well-formed Unicode without control characters; only description keeps newlines and tabs', () => {
+    const fields = ['customer', 'order_id', 'description', 'merchant', 'address', 'currency', 'currency_amount', 'partner_cashback_percentage'];
+    for (const bad of ['a\ud800', '\udc00b', 'a\udbff\u0041', 'a\u0001b', 'a\u001bb', 'a\u007fb', 'a\u0085b', 'a\u009fb', 'a\u0000b']) {
+      for (const field of fields) {
+        const text = field === 'address' ? `x${bad}@example.com` : `1${bad}`;
+        assert.equal(message(parse({ ...BASE, [field]: text })), `invalid ${field}`, `${field}: ${JSON.stringify(bad)}`);
+      }
+      assert.equal(message(parse({ ...BASE, currency: 'GBYTE', currency_amount: '1', purchase_unit: `${UNIT}${bad}` })), 'invalid purchase_unit');
+      assert.equal(readCredentials({ partner: `p${bad}`, partner_key: 'k' }), null, JSON.stringify(bad));
+      assert.equal(readCredentials({ partner: 'p', partner_key: `k${bad}` }), null, JSON.stringify(bad));
+    }
+    for (const field of ['customer', 'order_id', 'merchant']) {
+      for (const inner of ['a\nb', 'a\tb', 'a\rb']) assert.equal(message(parse({ ...BASE, [field]: inner })), `invalid ${field}`, field);
+    }
+    assert.equal(value(parse({ ...BASE, description: 'line 1\r\n\tline 2' })).description, 'line 1\r\n\tline 2');
+    // well-formed pairs and other non-ASCII text are fine; trailing newlines are trimmed like spaces
+    assert.equal(value(parse({ ...BASE, customer: 'Zoë 😀' })).customer, 'Zoë 😀');
+    assert.equal(value(parse({ ...BASE, customer: 'c1\n' })).customer, 'c1');
+  });
+
+  test('currency is compared in ASCII only', () => {
+    for (const text of ['uſd', 'UſD', 'btc\u0131', 'ＵＳＤ', 'usd\u200b']) assert.equal(message(parse({ ...BASE, currency: text })), 'unsupported currency', text);
+    assert.equal(value(parse({ ...BASE, currency: 'uSd' })).currency, 'USD');
+  });
+
+  test('a JSON number is read by its text exactly as written', () => {
+    const exact = value(parse({ ...BASE, currency_amount: new NumberText('0.12345678900000000123456789') }));
+    assert.equal(exact.amount.toFixed(), '0.12345678900000000123456789');
+    assert.equal(value(parse({ ...BASE, currency_amount: new NumberText('12345678901234.5678') })).amount.toFixed(), '12345678901234.5678');
+    assert.equal(value(parse({ ...BASE, currency_amount: new NumberText('5.0E-5') })).amount.toFixed(), '0.00005');
+    assert.equal(value(parse({ ...BASE, partner_cashback_percentage: new NumberText('2.50') })).partnerPct.toFixed(), '2.5');
+    for (const text of ['-1', '0', '1e400', '1e-400', '0.0000000000000000000000000000001']) {
+      assert.equal(message(parse({ ...BASE, currency_amount: new NumberText(text) })), 'invalid currency_amount', text);
+    }
+    assert.equal(message(parse({ ...BASE, customer: new NumberText('1') })), 'invalid customer');
+  });
+
   test('non-string values are invalid, except JSON numbers for the numeric fields', () => {
     assert.equal(message(parse({ ...BASE, customer: 17 })), 'invalid customer');
     assert.equal(message(parse({ ...BASE, order_id: 1234 })), 'invalid order_id');
@@ -322,12 +366,61 @@ describe('field rules', () => {
       }
     });
 
+    test('an e-mail address is a plain local@domain (contract §3); injection and undeliverable forms are refused', () => {
+      const good = [
+        'a@b.co',
+        'first.last@sub.example.co.uk',
+        "o'neil+tag@shop-1.example.com",
+        "!#$%&'*+-/=^_`{|}~@example.com",
+        `a@${'x'.repeat(63)}.com`,
+        `${'l'.repeat(64)}@${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(61)}`,
+      ];
+      for (const text of good) assert.ok(isPlainEmail(text), text);
+      assert.equal(good[5]!.length, 254);
+      const bad = [
+        '"a" <thief@evil.example>, "b"@shop.example',
+        '"a" <b@c.com>"@d.com',
+        'a <b@c.com>',
+        '<b@c.com>',
+        'b@c.com, d@e.com',
+        'b@c.com;d@e.com',
+        '"quoted"@example.com',
+        'a(comment)@example.com',
+        'a@[999.999.999.999]',
+        'a@[1.2.3.4]',
+        'a@-x.com',
+        'a@x-.com',
+        'a@x..com',
+        'a@.x.com',
+        'a@x.com.',
+        `a@${'x'.repeat(64)}.com`,
+        'a@localhost',
+        'a@x.c0m',
+        'a@x.co-m',
+        'a@123.456',
+        'a..b@x.com',
+        '.a@x.com',
+        'a.@x.com',
+        'a@b@c.com',
+        'a\\b@x.com',
+        'ü@example.com',
+        'a@exämple.com',
+        'a@x.com\nBcc: c@d.com',
+        `${'l'.repeat(65)}@${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(61)}`,
+      ];
+      for (const text of bad) {
+        assert.ok(!isPlainEmail(text), text);
+        assert.equal(message(parse({ ...BASE, address: text })), 'invalid address', text);
+      }
+    });
+
     test('emails, with a prefix and a query stripped too', () => {
       assert.deepEqual(value(parse({ ...BASE, address: 'obyte:first.last@sub.example.co.uk?x=1' })).recipient, {
         kind: 'email',
         email: 'first.last@sub.example.co.uk',
       });
-      assert.deepEqual(value(parse({ ...BASE, address: 'USER@EXAMPLE.COM' })).recipient, { kind: 'email', email: 'USER@EXAMPLE.COM' });
+      // the domain is kept in lower case, as the mailer writes it; the local part as sent
+      assert.deepEqual(value(parse({ ...BASE, address: 'USER@EXAMPLE.COM' })).recipient, { kind: 'email', email: 'USER@example.com' });
       for (const text of ['user@', '@example.com', 'user@example', 'a b@example.com', `${'x'.repeat(250)}@ex.com`]) {
         assert.equal(message(parse({ ...BASE, address: text })), 'invalid address', text);
       }

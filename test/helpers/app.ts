@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { startRuntime, type Runtime } from '../../src/runtime.ts';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime.ts';
 import { addPartner } from '../../src/services/partners.ts';
 import { addReceivingAddress } from '../../src/services/partner-settings.ts';
 import { openTestStore, type StoreKind, type TestStore } from './stores.ts';
@@ -27,8 +27,12 @@ export const MERCHANT_ADDRESS = 'DJMMI5JYA5BWQYSXDPRZJVLW3UGL3GJS';
  * The whole server on a real store (SQLite file or a PostgreSQL schema) with two in-process devhubs on free ports,
  * served through Fastify's inject. The pool is funded from the devnet genesis; a partner's deposit from the faucet.
  */
-export async function startTestApp(kind: StoreKind, env: Record<string, string> = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cashback-app-'));
+export async function startTestApp(
+  kind: StoreKind,
+  env: Record<string, string> = {},
+  opts: Pick<RuntimeOptions, 'log' | 'logStream'> & { dataDir?: string } = {},
+): Promise<TestApp> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cashback-app-'));
   const store = await openTestStore(kind);
   await store.db.close();
   const base = loadConfig({
@@ -41,7 +45,7 @@ export async function startTestApp(kind: StoreKind, env: Record<string, string> 
     ...env,
   });
   const config: Config = { ...base, store: store.location };
-  const runtime = await startRuntime(config, { listen: false });
+  const runtime = await startRuntime(config, { listen: false, log: opts.log, logStream: opts.logStream });
   const added = await addPartner(runtime.db, 'shop-one');
   if (!added.ok) throw new Error(added.error);
   const depositAddress = runtime.depositKey(added.value.partner.depositIndex).address;
