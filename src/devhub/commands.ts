@@ -113,7 +113,8 @@ function parents(ctx: CommandContext, p: Record<string, unknown> | null | undefi
   if (outputs !== undefined && outputs !== null && (!isNonemptyArray(outputs) || outputs.length > 200 || !allValidAddresses(outputs)))
     return error('bad output addresses');
   if (!outputs) return error('no output addresses');
-  return ctx.node.parents();
+  // light.js: in this implementation, tps fees are paid by the first address only
+  return ctx.node.parents(from[0] as string);
 }
 
 function pickCoins(ctx: CommandContext, p: Record<string, unknown> | null | undefined): unknown {

@@ -38,6 +38,8 @@ export interface DagView {
   lastStable(): { unit: string; ball: string; mci: number };
   /** `ball` is the ball of the stable main-chain unit `unit` */
   isStableBall(ball: string, unit: string): boolean;
+  /** the address's tps fees balance as of main chain index `mci` (0 when it has none) */
+  tpsFeesBalance(address: string, mci: number): number;
 }
 
 export interface ValidationContext {
@@ -46,8 +48,12 @@ export interface ValidationContext {
   alt: string;
   /** the hub's clock, in seconds */
   nowSec: number;
-  /** the tps fee the hub currently asks for; a lower fee is soft-rejected, as ocore does */
+  /** the tps fee the unit must cover with its tps_fee and the payers' balances, or it is refused for good */
   minTpsFee: number;
+  /** the current fee × min_acceptable_tps_fee_multiplier: a unit paying less is soft-rejected (it may pass later) */
+  minAcceptableTpsFee: number;
+  /** the order providers (the hub's witnesses): their units pass despite a fee below minAcceptableTpsFee */
+  opList: readonly string[];
 }
 
 export interface OutputRef {

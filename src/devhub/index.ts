@@ -9,7 +9,7 @@ import { HubNode } from './node.ts';
 import { composeGenesis } from './own-units.ts';
 import { HubServer } from './server.ts';
 import { DagStore } from './store.ts';
-import { resolveTpsFeeVars, type TpsFeeVars } from './tps-fee.ts';
+import { DEFAULT_MIN_ACCEPTABLE_TPS_FEE_MULTIPLIER, resolveTpsFeeVars, type TpsFeeVars } from './tps-fee.ts';
 import { HubWallet } from './wallet.ts';
 
 export interface DevHubOptions {
@@ -37,6 +37,12 @@ export interface DevHubOptions {
    * less are refused; `{ tps_fee_multiplier: 0 }` makes tps fees free.
    */
   tpsFee?: Partial<TpsFeeVars>;
+  /**
+   * ocore's conf.min_acceptable_tps_fee_multiplier (1.5): a unit whose tps fee, balance included, is below this
+   * many times the current fee (without tps_fee_multiplier) is refused for now with `tps fee on address … must be
+   * at least …`.
+   */
+  minAcceptableTpsFeeMultiplier?: number;
   /** heartbeat a peer after this much silence (10 s) and drop it when unanswered for `heartbeatTimeoutMs` (60 s) */
   heartbeatMs?: number;
   heartbeatTimeoutMs?: number;
@@ -113,7 +119,9 @@ export function openHubCore(opts: DevHubOptions = {}): HubCore {
     store.setMeta(PARAMS_META, JSON.stringify(params));
     const identity = loadIdentity(store);
     const tpsVars = resolveTpsFeeVars(opts.tpsFee);
-    node = new HubNode(store, params, tpsVars, opts.stabilityDelayMs ?? DEFAULT_STABILITY_DELAY_MS, opts.now ?? Date.now);
+    const minAcceptable = opts.minAcceptableTpsFeeMultiplier ?? DEFAULT_MIN_ACCEPTABLE_TPS_FEE_MULTIPLIER;
+    if (!Number.isFinite(minAcceptable) || minAcceptable < 0) throw new Error('minAcceptableTpsFeeMultiplier must be a non-negative number');
+    node = new HubNode(store, params, tpsVars, opts.stabilityDelayMs ?? DEFAULT_STABILITY_DELAY_MS, opts.now ?? Date.now, minAcceptable, identity.witnesses);
     const wallet = new HubWallet(node);
     if (store.isEmpty()) bootstrap(node, wallet, identity, opts.genesis ?? []);
     const feeds = changedFeeds(node, identity.oracle.address, opts.oracle?.feeds ?? {});

@@ -20,7 +20,7 @@ export function validateJoint(joint: unknown, dag: DagView, ctx: ValidationConte
   const parents = checkParents(u, dag);
   if ('ok' in parents) return parents;
   const { lastBallMci } = parents;
-  const feeError = checkAaTrigger(u, lastBallMci) ?? checkTpsFee(u, lastBallMci, ctx);
+  const feeError = checkAaTrigger(u, lastBallMci) ?? checkTpsFee(u, dag, lastBallMci, ctx);
   if (feeError) return feeError;
   const definitions = checkAuthors(u, dag, lastBallMci);
   if (!Array.isArray(definitions)) return definitions;
