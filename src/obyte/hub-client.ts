@@ -23,7 +23,9 @@ export class HubError extends Error {
 }
 
 // Hub answers that mean "the same unit may be accepted if posted again later" (ocore network.js and
-// validation.js createTransientError), plus our own connection-level failures.
+// validation.js createTransientError), plus our own connection-level failures. ocore's other tps fee refusal,
+// `tps_fee X + tps fees balance Y less than required Z for address A whose share is S`, is final: the unit's fee
+// and the balance as of its last ball never change, so the payouts go into a fresh unit at the fee quoted then.
 const TRANSIENT_PATTERNS: readonly RegExp[] = [
   /^unknown parents$/,
   /^tps fee on address \S+ must be at least /,
