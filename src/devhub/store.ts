@@ -170,7 +170,8 @@ export class DagStore implements DagView {
       spend: db.prepare<[string, string, number, number]>(
         'UPDATE outputs SET spent_by = ? WHERE unit = ? AND message_index = ? AND output_index = ? AND spent_by IS NULL',
       ),
-      insertDefinition: db.prepare<[string, string, string]>('INSERT INTO definitions (address, definition, unit) VALUES (?, ?, ?)'),
+      // a second unit may carry the initial definition while the first is unstable: the first one revealed it
+      insertDefinition: db.prepare<[string, string, string]>('INSERT OR IGNORE INTO definitions (address, definition, unit) VALUES (?, ?, ?)'),
       insertFeed: db.prepare<[string, string, string, string, number]>(
         'INSERT INTO data_feeds (unit, address, feed_name, value, is_number) VALUES (?, ?, ?, ?, ?)',
       ),

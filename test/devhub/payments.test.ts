@@ -94,13 +94,23 @@ test('post_joint envelope checks use ocore texts', async (t) => {
   await refusedWith(client.request('post_joint', { unit: { unit: 'x', deep } }), 'joint is too deeply nested or has too many nodes');
 });
 
-test("an address's first unit carries its definition; a second send before it is stable is refused", async (t) => {
+test("an address's first unit carries its definition; a second send without it before it is stable is refused", async (t) => {
   const { hub, client } = await hubWithClient(t);
   const payer = await fundedKey(hub);
+  await hub.faucet(payer.address, 10_000_000);
+  hub.stabilize();
   assert.deepEqual(await client.getDefinitionForAddress(payer.address), { definition_chash: payer.address, is_stable: true });
   const first = await compose(client, hub, payer, [{ address: randomAddress(), amount: 5000 }]);
+  // composed on the same coin before the first is posted: both carry the initial definition
+  const rival = await compose(client, hub, payer, [{ address: randomAddress(), amount: 7000 }]);
   assert.deepEqual(first.authors[0]!.definition, payer.definition);
+  assert.deepEqual(rival.authors[0]!.definition, payer.definition);
   assert.equal(await client.postJoint({ unit: first }), 'accepted');
+  // ocore skips the pending-definition check for a unit carrying the initial definition, and finds the double spend
+  await refusedWith(client.postJoint({ unit: rival }), 'The transaction would be non-serial (a double spend)');
+  // carrying it again on the other coin is no double spend: accepted
+  const another = await compose(client, hub, payer, [{ address: randomAddress(), amount: 5000 }], { revealDefinition: true });
+  assert.equal(await client.postJoint({ unit: another }), 'accepted');
   assert.deepEqual(await client.getDefinitionForAddress(payer.address), {
     definition_chash: payer.address,
     definition: payer.definition,
@@ -108,7 +118,7 @@ test("an address's first unit carries its definition; a second send before it is
   });
   const second = await compose(client, hub, payer, [{ address: randomAddress(), amount: 5000 }]);
   assert.equal(second.authors[0]!.definition, undefined);
-  await refusedWith(client.postJoint({ unit: second }), "you can't send anything before your last definition is stable and before last ball");
+  await refusedWith(client.postJoint({ unit: second }), `definition ${payer.address} bound to address ${payer.address} not found before last ball`);
 
   hub.stabilize();
   assert.equal((await client.getDefinitionForAddress(payer.address)).is_stable, true);

@@ -415,18 +415,22 @@ const cases: Case[] = [
     name: 'a definition revealed in a unit not yet stable',
     dag: (d) => d.add({ unit: h('u4'), timestamp: NOW - 50, mci: null, authors: [alice.address], parents: [M1], reveals: [alice] }),
     mutate: (u) => void delete u.authors[0]!.definition,
-    error: "you can't send anything before your last definition is stable and before last ball",
-  },
-  {
-    name: 'the definition revealed again while its unit is not yet stable',
-    dag: (d) => d.add({ unit: h('u4'), timestamp: NOW - 50, mci: null, authors: [alice.address], parents: [M1], reveals: [alice] }),
-    error: "you can't send anything before your last definition is stable and before last ball",
+    error: `definition ${alice.address} bound to address ${alice.address} not found before last ball`,
   },
   {
     name: 'a definition stable only after the last ball',
     dag: (d) => d.add({ unit: h('u4'), timestamp: NOW - 50, mci: 2, ball: h('ball of u4'), authors: [alice.address], parents: [M1], reveals: [alice] }),
     mutate: (u) => void delete u.authors[0]!.definition,
-    error: "you can't send anything before your last definition is stable and before last ball",
+    error: `definition ${alice.address} bound to address ${alice.address} not found before last ball`,
+  },
+  {
+    name: 'the initial definition again, double-spending the unstable unit that revealed it',
+    dag: (d) => {
+      d.add({ unit: h('u4'), timestamp: NOW - 50, mci: null, authors: [alice.address], parents: [M1], reveals: [alice] });
+      d.outputs.get(outputKey(G, 0, 0))!.spentBy = h('u4');
+    },
+    error: 'The transaction would be non-serial (a double spend)',
+    kind: 'double_spend',
   },
 
   // signatures
@@ -672,6 +676,11 @@ describe('validateJoint accepts', () => {
     { name: 'an unconfirmed output from a parent', mutate: (u) => Object.assign(u, { parent_units: [M1, P2].sort() }) && void payment(u).inputs.push({ unit: P2, message_index: 0, output_index: 0 }) },
     { name: 'a burn fee counted in the balance', mutate: (u) => void (u.burn_fee = 100) },
     { name: 'a tps fee of 0 covered by the tps fees balance', dag: (d) => void d.tpsBalances.set(alice.address, 20), mutate: (u) => void (u.tps_fee = 0) },
+    {
+      name: 'the initial definition again while the unit that revealed it is unstable, spending another output',
+      dag: (d) => d.add({ unit: h('u4'), timestamp: NOW - 50, mci: null, authors: [alice.address], parents: [M1], reveals: [alice] }),
+      mutate: (u) => void (payment(u).inputs = [{ unit: M1, message_index: 0, output_index: 0 }]),
+    },
     { name: "an order provider's unit paying less than the acceptable current fee", ctx: { minAcceptableTpsFee: 100, opList: [alice.address] } },
     { name: 'a tps fee partly covered by the tps fees balance', dag: (d) => void d.tpsBalances.set(alice.address, 15), mutate: (u) => void (u.tps_fee = 5) },
     { name: 'any tps fee when the last ball is the genesis unit (ocore skips the check there)', mutate: (u) => Object.assign(u, { last_ball: BALL_G, last_ball_unit: G }), ctx: { minTpsFee: 1_000 } },
@@ -715,7 +724,8 @@ describe('validateJoint accepts', () => {
     second.timestamp = NOW + 1;
     reseal(second, dag);
     const result = validate({ unit: second }, dag, { nowSec: NOW + 1 });
-    assert.deepEqual(result, { ok: false, error: "you can't send anything before your last definition is stable and before last ball", kind: 'invalid', transient: false });
+    // both carry the initial definition: ocore skips the pending-definition check and finds the double spend
+    assert.deepEqual(result, { ok: false, error: 'The transaction would be non-serial (a double spend)', kind: 'double_spend', transient: false });
   });
 });
 
