@@ -152,6 +152,7 @@ function definitionForAddress(ctx: CommandContext, p: Record<string, unknown> | 
   return { definition_chash: address, definition: known.definition, is_stable: known.isStable };
 }
 
+/** ocore string_utils.isTooDeeplyNestedOrHasTooManyNodes: the joint itself is at depth 1. */
 function isTooDeeplyNestedOrHasTooManyNodes(value: unknown, depthLimit = 100, nodesLimit = 10_000): boolean {
   let nodes = 0;
   const check = (v: unknown, depth: number): boolean => {
@@ -161,7 +162,7 @@ function isTooDeeplyNestedOrHasTooManyNodes(value: unknown, depthLimit = 100, no
     nodes += children.length;
     return children.some((child) => check(child, depth + 1));
   };
-  return check(value, 0);
+  return check(value, 1);
 }
 
 function postJoint(ctx: CommandContext, params: unknown): unknown {

@@ -89,9 +89,19 @@ test('post_joint envelope checks use ocore texts', async (t) => {
   await refusedWith(client.request('post_joint', {}), 'no unit');
   await refusedWith(client.request('post_joint', { unit: { unit: 'x' }, ball: 'y' }), 'no ball via post_joint');
   await refusedWith(client.request('post_joint', { unit: { unit: 'x' }, unsigned: true }), 'unsigned unit');
-  let deep: unknown = 1;
-  for (let i = 0; i < 120; i++) deep = [deep];
-  await refusedWith(client.request('post_joint', { unit: { unit: 'x', deep } }), 'joint is too deeply nested or has too many nodes');
+  // ocore counts the joint as depth 1: {unit: {deep: [..98 arrays..[1]]}} puts the number at depth 101
+  const nested = (levels: number) => {
+    let deep: unknown = 1;
+    for (let i = 0; i < levels; i++) deep = [deep];
+    return { unit: { unit: 'x', deep } };
+  };
+  await refusedWith(client.request('post_joint', nested(98)), 'joint is too deeply nested or has too many nodes');
+  await refusedWith(client.request('post_joint', nested(97)), 'invalid version');
+  // nodes: 1 key in the joint, 2 in the unit, then the array's elements; more than 10,000 is too many
+  const wide = { unit: { unit: 'x', many: Array.from({ length: 9_997 }, () => 0) } };
+  await refusedWith(client.request('post_joint', wide), 'invalid version');
+  wide.unit.many.push(0);
+  await refusedWith(client.request('post_joint', wide), 'joint is too deeply nested or has too many nodes');
 });
 
 test("an address's first unit carries its definition; a second send without it before it is stable is refused", async (t) => {
