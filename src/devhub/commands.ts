@@ -11,6 +11,8 @@ import type { HubNode } from './node.ts';
 export const NO_ANSWER = Symbol('no answer');
 
 const COUNT_WITNESSES = 12;
+const MAJORITY_OF_WITNESSES = COUNT_WITNESSES / 2 + 1;
+const WITNESS_LIST_OFF = 'your witness list might be too much off, too few witness authored units';
 const MAX_RESPONSES_PER_PRIMARY_TRIGGER = 10;
 const MAX_HISTORY_ITEMS = 2000;
 const HISTORY_TOO_LARGE = 'your history is too large, consider switching to a full client';
@@ -28,6 +30,8 @@ export interface CommandContext {
   node: HubNode;
   witnesses: readonly string[];
   exchangeRates(): Record<string, number>;
+  /** ocore storage.systemVars, as `get_system_vars` answers and the `system_vars` justsaying carries */
+  systemVars(): unknown;
   faucet(address: string, amount: number): { ok: true; unit: string } | { ok: false; error: string };
 }
 
@@ -63,6 +67,8 @@ export function handleCommand(ctx: CommandContext, peer: Peer, command: string, 
   switch (command) {
     case 'get_witnesses':
       return [...ctx.witnesses];
+    case 'get_system_vars':
+      return ctx.systemVars();
     case 'get_last_stable_unit_props': {
       const last = ctx.node.store.lastStable();
       const props = ctx.node.store.unitProps(last.unit)!;
@@ -200,6 +206,7 @@ function history(ctx: CommandContext, peer: Peer, p: Record<string, unknown> | n
     if (knownStable.length > 2000) return error('too many known stable units');
     if (!knownStable.every(isValidUnitHash)) return error('invalid known stable units');
   }
+  const hubWitnesses = (witnesses as unknown[]).filter((w): w is string => typeof w === 'string' && ctx.witnesses.includes(w));
   peer.sendSystemVarsOnce();
   const store = ctx.node.store;
   const known = new Set((knownStable as string[] | undefined) ?? []);
@@ -212,11 +219,47 @@ function history(ctx: CommandContext, peer: Peer, p: Record<string, unknown> | n
   if (addresses) peer.watch(addresses as string[]);
   if (rows.length === 0) return {};
   if (rows.length > MAX_HISTORY_ITEMS) return error(HISTORY_TOO_LARGE);
+  // ocore witness_proof.js: the witness proof needs a majority of the requested witnesses among the ones that post
+  if (hubWitnesses.length < MAJORITY_OF_WITNESSES) return error(WITNESS_LIST_OFF);
+  const definitions = witnessDefinitionJoints(ctx, hubWitnesses);
   return {
-    // the main chain after the last stable unit; the devhub builds no witness proofs or proof chains
-    unstable_mc_joints: store.unstableUnits().reverse().map((u) => store.getJoint(u.unit)!),
+    unstable_mc_joints: unstableMcJoints(ctx, hubWitnesses),
+    ...(definitions.length > 0 ? { witness_change_and_definition_joints: definitions } : {}),
     joints: rows.map((u) => store.getJoint(u.unit)!),
   };
+}
+
+/**
+ * ocore prepareWitnessProof: the main chain units from the newest down, served without their balls, far enough
+ * to include the witnesses' units (every devhub unit is on the main chain: the unstable ones, then down to the
+ * newest one a requested witness authored).
+ */
+function unstableMcJoints(ctx: CommandContext, witnesses: readonly string[]): Joint[] {
+  const store = ctx.node.store;
+  const lastStable = store.lastStable().mci;
+  const joints: Joint[] = [];
+  let witnessed = false;
+  for (let mci = store.lastMci(); mci > 0 && (mci > lastStable || !witnessed); mci--) {
+    const joint = store.getJointAt(mci);
+    if (!joint) continue;
+    delete joint.ball;
+    joints.push(joint);
+    if (joint.unit.authors.some((a) => witnesses.includes(a.address))) witnessed = true;
+  }
+  return joints;
+}
+
+/** The stable units that reveal the requested witnesses' definitions, oldest first, with their balls. */
+function witnessDefinitionJoints(ctx: CommandContext, witnesses: readonly string[]): Joint[] {
+  const store = ctx.node.store;
+  const units = new Set<string>();
+  for (const w of witnesses) {
+    const d = store.getDefinition(w);
+    if (d?.isStable) units.add(d.unit);
+  }
+  return [...units]
+    .map((unit) => store.getJoint(unit)!)
+    .sort((a, b) => (a.unit.main_chain_index ?? 0) - (b.unit.main_chain_index ?? 0));
 }
 
 function balances(ctx: CommandContext, params: unknown): unknown {

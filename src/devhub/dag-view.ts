@@ -54,6 +54,8 @@ export interface ValidationContext {
   minAcceptableTpsFee: number;
   /** the order providers (the hub's witnesses): their units pass despite a fee below minAcceptableTpsFee */
   opList: readonly string[];
+  /** the threshold_size system variable: above it a unit pays an oversize fee */
+  thresholdSize: number;
 }
 
 export interface OutputRef {

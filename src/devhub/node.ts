@@ -35,6 +35,8 @@ export class HubNode extends EventEmitter {
     private readonly minAcceptableTpsFeeMultiplier: number,
     /** the system variable op_list: the hub's witnesses */
     private readonly opList: readonly string[],
+    /** the system variable threshold_size */
+    readonly thresholdSize: number,
   ) {
     super();
     for (const u of store.unstableUnits()) this.scheduleStability(u.mci, u.acceptedAtMs + stabilityDelayMs - now());
@@ -107,6 +109,7 @@ export class HubNode extends EventEmitter {
       minTpsFee: this.tpsFee(parents, timestamp),
       minAcceptableTpsFee: this.minAcceptableTpsFee(),
       opList: this.opList,
+      thresholdSize: this.thresholdSize,
     });
   }
 

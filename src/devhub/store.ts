@@ -307,6 +307,12 @@ export class DagStore implements DagView {
     return joint;
   }
 
+  /** The joint of the unit at this main chain index (every devhub unit is on the main chain). */
+  getJointAt(mci: number): Joint | null {
+    const row = this.stmt.unitByMci.get(mci);
+    return row ? this.getJoint(row.unit) : null;
+  }
+
   lastMci(): number {
     return this.stmt.lastMci.get()?.mci ?? -1;
   }

@@ -17,7 +17,7 @@ export function validateJoint(joint: unknown, dag: DagView, ctx: ValidationConte
   if ('ok' in u) return u;
   const recipients = checkCommissionRecipients(u);
   if (recipients) return recipients;
-  const parents = checkParents(u, dag);
+  const parents = checkParents(u, dag, ctx);
   if ('ok' in parents) return parents;
   const { lastBallMci } = parents;
   const feeError = checkAaTrigger(u, lastBallMci) ?? checkTpsFee(u, dag, lastBallMci, ctx);

@@ -124,6 +124,17 @@ export interface DataFeedRequest {
 
 export type GetJointResponse = { joint: Joint } | { joint_not_found: string };
 
+/** ocore storage.systemVars: each subject's values, newest vote first. */
+export type SystemVars = Record<string, Array<{ vote_count_mci: number; value: unknown; is_emergency?: number }>>;
+
+/** ocore storage.getSystemVar: the value in force at `mci` (voted at a lower mci), or null when none is. */
+export function systemVarAt(vars: SystemVars, subject: string, mci: number): unknown {
+  const values = vars[subject];
+  if (!Array.isArray(values)) return null;
+  const found = values.find((v) => mci > v.vote_count_mci);
+  return found ? found.value : null;
+}
+
 type Frame =
   | ['request', { command: string; params?: unknown; tag: string }]
   | ['response', { tag: string; command?: string; response?: unknown }]
@@ -233,6 +244,10 @@ export class HubClient extends EventEmitter {
 
   getWitnesses(): Promise<string[]> {
     return this.request('get_witnesses');
+  }
+
+  getSystemVars(): Promise<SystemVars> {
+    return this.request('get_system_vars');
   }
 
   getParentsAndLastBall(params: ParentsRequest): Promise<ParentsProps> {

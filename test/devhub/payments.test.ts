@@ -233,3 +233,47 @@ test('light/get_history and light/get_balances parameter checks', async (t) => {
   assert.deepEqual(await client.getBalances([randomAddress()]), {});
   await refusedWith(client.request('light/get_definition_for_address', { address: 'x' }), 'address not valid');
 });
+
+test("light/get_history in ocore's shape: the witness proof, the witnesses' definitions, actual_tps_fee; a witness list too far off is refused", async (t) => {
+  const { hub, client } = await hubWithClient(t);
+  const witnesses = await client.getWitnesses();
+  const payee = randomAddress();
+  const paid = await hub.faucet(payee, 50_000);
+  hub.stabilize();
+  const later = await hub.faucet(randomAddress(), 60_000);
+  const history = await client.getHistory({ witnesses, addresses: [payee] });
+  assert.deepEqual(history.joints?.map((j) => j.unit.unit), [paid]);
+  assert.equal(typeof history.joints![0]!.unit.actual_tps_fee, 'number', 'a stable unit carries the fee it was charged');
+  const mc = history.unstable_mc_joints!;
+  assert.equal(mc[0]!.unit.unit, later, 'newest first');
+  assert.equal(mc[0]!.unit.actual_tps_fee, null);
+  assert.ok(mc.some((j) => j.unit.authors.some((a) => witnesses.includes(a.address))), "the witnesses' units are in the proof");
+  assert.ok(mc.every((j) => j.ball === undefined), 'served without balls');
+  // the genesis unit reveals the definitions of the witnesses that post (hub, oracle, faucet)
+  const definitions = history.witness_change_and_definition_joints!;
+  assert.equal(definitions.length, 1);
+  assert.equal(definitions[0]!.unit.main_chain_index, 0);
+  assert.ok(definitions[0]!.ball);
+
+  const offList = [...witnesses.slice(0, 6), ...Array.from({ length: 6 }, () => randomAddress())];
+  await refusedWith(
+    client.request('light/get_history', { witnesses: offList, addresses: [payee] }),
+    'your witness list might be too much off, too few witness authored units',
+  );
+  const majority = [...witnesses.slice(0, 7), ...Array.from({ length: 5 }, () => randomAddress())];
+  assert.deepEqual((await client.getHistory({ witnesses: majority, addresses: [payee] })).joints?.map((j) => j.unit.unit), [paid]);
+});
+
+test('get_joint serves actual_tps_fee: null until stable, then the fee charged', async (t) => {
+  const { hub, client } = await hubWithClient(t);
+  const unit = await hub.faucet(randomAddress(), 50_000);
+  const before = await client.getJoint(unit);
+  assert.ok('joint' in before);
+  assert.equal(before.joint.unit.actual_tps_fee, null);
+  assert.equal(before.joint.ball, undefined);
+  hub.stabilize();
+  const after = await client.getJoint(unit);
+  assert.ok('joint' in after);
+  assert.equal(typeof after.joint.unit.actual_tps_fee, 'number');
+  assert.ok(after.joint.ball);
+});

@@ -129,7 +129,7 @@ const M1 = h('m1');
 const P2 = h('p2');
 const BALL_G = h('ball of genesis');
 const BALL_M1 = h('ball of m1');
-const CTX: ValidationContext = { version: '4.0dev', alt: '3', nowSec: NOW, minTpsFee: 20, minAcceptableTpsFee: 3, opList: [dave.address] };
+const CTX: ValidationContext = { version: '4.0dev', alt: '3', nowSec: NOW, minTpsFee: 20, minAcceptableTpsFee: 3, opList: [dave.address], thresholdSize: 10_000 };
 const PARAMS = { version: CTX.version, alt: CTX.alt };
 const PROPS = {
   parent_units: [M1],
