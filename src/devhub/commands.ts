@@ -7,6 +7,7 @@ import { HASH_LENGTH, MAX_AUTHORS_PER_UNIT, MAX_CAP } from '../obyte/constants.t
 import type { Joint } from '../obyte/types.ts';
 import { pickDivisibleCoins, type SpendUnconfirmed } from './coins.ts';
 import type { HubNode } from './node.ts';
+import type { ProofBall } from './store.ts';
 
 export const NO_ANSWER = Symbol('no answer');
 
@@ -221,32 +222,61 @@ function history(ctx: CommandContext, peer: Peer, p: Record<string, unknown> | n
   if (rows.length > MAX_HISTORY_ITEMS) return error(HISTORY_TOO_LARGE);
   // ocore witness_proof.js: the witness proof needs a majority of the requested witnesses among the ones that post
   if (hubWitnesses.length < MAJORITY_OF_WITNESSES) return error(WITNESS_LIST_OFF);
+  const proof = witnessProof(ctx, hubWitnesses);
+  if (!proof) return error(WITNESS_LIST_OFF);
   const definitions = witnessDefinitionJoints(ctx, hubWitnesses);
+  const proofchainBalls = proofChainBalls(ctx, rows, proof.lastBallMci);
   return {
-    unstable_mc_joints: unstableMcJoints(ctx, hubWitnesses),
+    unstable_mc_joints: proof.joints,
     ...(definitions.length > 0 ? { witness_change_and_definition_joints: definitions } : {}),
     joints: rows.map((u) => store.getJoint(u.unit)!),
+    ...(proofchainBalls.length > 0 ? { proofchain_balls: proofchainBalls } : {}),
   };
 }
 
 /**
  * ocore prepareWitnessProof: the main chain units from the newest down, served without their balls, far enough
  * to include the witnesses' units (every devhub unit is on the main chain: the unstable ones, then down to the
- * newest one a requested witness authored).
+ * newest one a requested witness authored), and the newest last ball those witnessed units reference.
  */
-function unstableMcJoints(ctx: CommandContext, witnesses: readonly string[]): Joint[] {
+function witnessProof(ctx: CommandContext, witnesses: readonly string[]): { joints: Joint[]; lastBallMci: number } | null {
   const store = ctx.node.store;
   const lastStable = store.lastStable().mci;
   const joints: Joint[] = [];
-  let witnessed = false;
-  for (let mci = store.lastMci(); mci > 0 && (mci > lastStable || !witnessed); mci--) {
+  let lastBallMci = -1;
+  for (let mci = store.lastMci(); mci > 0 && (mci > lastStable || lastBallMci < 0); mci--) {
     const joint = store.getJointAt(mci);
     if (!joint) continue;
     delete joint.ball;
+    delete joint.skiplist_units;
     joints.push(joint);
-    if (joint.unit.authors.some((a) => witnesses.includes(a.address))) witnessed = true;
+    if (!joint.unit.authors.some((a) => witnesses.includes(a.address))) continue;
+    const lastBall = joint.unit.last_ball_unit ? store.unitProps(joint.unit.last_ball_unit) : null;
+    if (lastBall) lastBallMci = Math.max(lastBallMci, lastBall.mci);
   }
-  return joints;
+  return lastBallMci < 0 ? null : { joints, lastBallMci };
+}
+
+/**
+ * ocore light.js prepareHistory with proof_chain.buildProofChain: for each stable unit of the history, newest
+ * first, the main chain balls from just below the previous one down to it, jumping along skiplists, so that a
+ * client can link it to the last ball of the witness proof (every devhub unit is on the main chain: no last mile).
+ */
+function proofChainBalls(ctx: CommandContext, rows: ReadonlyArray<{ mci: number }>, lastBallMci: number): ProofBall[] {
+  const store = ctx.node.store;
+  const balls: ProofBall[] = [];
+  let later = lastBallMci + 1;
+  for (const row of rows) {
+    if (row.mci > lastBallMci) continue;
+    for (let mci = later - 1; mci >= row.mci && later !== row.mci; ) {
+      const { proof, skiplistMcis } = store.proofBallAt(mci);
+      balls.push(proof);
+      if (mci === row.mci) break;
+      mci = Math.min(mci - 1, ...skiplistMcis.filter((m) => m >= row.mci));
+    }
+    later = row.mci;
+  }
+  return balls;
 }
 
 /** The stable units that reveal the requested witnesses' definitions, oldest first, with their balls. */

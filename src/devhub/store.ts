@@ -120,9 +120,27 @@ function toProps(row: UnitRow): StoredUnitProps {
   };
 }
 
-/** ocore's ball: the hash of the unit with the balls of its parents (no skiplist: every unit is on the main chain). */
-function ballOf(unit: string, parentBalls: string[]): string {
-  return getBase64Hash(parentBalls.length ? { unit, parent_balls: [...parentBalls].sort() } : { unit });
+/** ocore main_chain.getSimilarMcis: the earlier main chain indexes a unit's skiplist points to (mci 20 → 10; 100 → 90, 0). */
+export function similarMcis(mci: number): number[] {
+  const mcis: number[] = [];
+  for (let divisor = 10; mci > 0 && mci % divisor === 0; divisor *= 10) mcis.push(mci - divisor);
+  return mcis;
+}
+
+/** ocore object_hash.getBallHash: the unit with the balls of its parents and of its skiplist units, each sorted. */
+function ballOf(unit: string, parentBalls: string[], skiplistBalls: string[]): string {
+  const ball: Record<string, unknown> = { unit };
+  if (parentBalls.length) ball.parent_balls = [...parentBalls].sort();
+  if (skiplistBalls.length) ball.skiplist_balls = [...skiplistBalls].sort();
+  return getBase64Hash(ball);
+}
+
+/** One element of a proof chain (ocore proof_chain.js): a stable main chain unit, its ball and what the ball hashes. */
+export interface ProofBall {
+  unit: string;
+  ball: string;
+  parent_balls?: string[];
+  skiplist_balls?: string[];
 }
 
 export class DagStore implements DagView {
@@ -303,8 +321,33 @@ export class DagStore implements DagView {
     const row = this.stmt.unitRow.get(unit);
     if (!row) return null;
     const joint: Joint = { unit: { ...(JSON.parse(row.json) as Unit), main_chain_index: row.mci, actual_tps_fee: row.actual_tps_fee } };
-    if (row.ball) joint.ball = row.ball;
+    if (row.ball) {
+      joint.ball = row.ball;
+      const skiplist = this.skiplistUnits(row.mci);
+      if (skiplist.length) joint.skiplist_units = skiplist.map((u) => u.unit);
+    }
     return joint;
+  }
+
+  /** The stable units at the skiplist indexes of `mci`, with their balls (every devhub unit is on the main chain). */
+  private skiplistUnits(mci: number): Array<{ unit: string; ball: string; mci: number }> {
+    return similarMcis(mci).map((m) => {
+      const row = this.stmt.unitByMci.get(m);
+      if (!row || row.ball === null) throw new Error(`the skiplist unit at mci ${m} is not stable`);
+      return { unit: row.unit, ball: row.ball, mci: m };
+    });
+  }
+
+  /** The proof chain element of the stable unit at `mci`, and the skiplist indexes it can jump to. */
+  proofBallAt(mci: number): { proof: ProofBall; skiplistMcis: number[] } {
+    const row = this.stmt.unitByMci.get(mci);
+    if (!row || row.ball === null) throw new Error(`no stable unit at mci ${mci}`);
+    const proof: ProofBall = { unit: row.unit, ball: row.ball };
+    const parentBalls = this.stmt.parentBalls.all(row.unit).map((r) => r.ball!).sort();
+    if (parentBalls.length) proof.parent_balls = parentBalls;
+    const skiplist = this.skiplistUnits(mci);
+    if (skiplist.length) proof.skiplist_balls = skiplist.map((u) => u.ball).sort();
+    return { proof, skiplistMcis: skiplist.map((u) => u.mci) };
   }
 
   /** The joint of the unit at this main chain index (every devhub unit is on the main chain). */
@@ -441,7 +484,7 @@ export class DagStore implements DagView {
           return r.ball;
         });
         const fee = row.mci === 0 ? null : this.chargeTpsFee(JSON.parse(row.json) as Unit, row.mci, actualTpsFee);
-        this.stmt.stabilize.run(ballOf(row.unit, parentBalls), fee, row.unit);
+        this.stmt.stabilize.run(ballOf(row.unit, parentBalls, this.skiplistUnits(row.mci).map((u) => u.ball)), fee, row.unit);
         done.push(row.unit);
       }
       return done;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HubError, type HubClient } from '../../src/obyte/hub-client.ts';
+import { getBase64Hash } from '../../src/obyte/unit-hash.ts';
 import type { Joint, PaymentPayload } from '../../src/obyte/types.ts';
 import type { DevHub } from '../../src/devhub/index.ts';
 import { compose, hubWithClient, newKey, nextJustsaying, pay, randomAddress, waitFor } from './support.ts';
@@ -262,6 +263,33 @@ test("light/get_history in ocore's shape: the witness proof, the witnesses' defi
   );
   const majority = [...witnesses.slice(0, 7), ...Array.from({ length: 5 }, () => randomAddress())];
   assert.deepEqual((await client.getHistory({ witnesses: majority, addresses: [payee] })).joints?.map((j) => j.unit.unit), [paid]);
+});
+
+test('light/get_history: proofchain_balls link each stable unit to the last ball of the witness proof, along skiplists', async (t) => {
+  const { hub, client } = await hubWithClient(t);
+  const payee = randomAddress();
+  const first = await hub.faucet(payee, 50_000);
+  for (let i = 0; i < 25; i++) await hub.faucet(randomAddress(), 10_000);
+  const second = await hub.faucet(payee, 70_000);
+  hub.stabilize();
+  await hub.faucet(randomAddress(), 10_000); // a witnessed unit whose last ball is the newest stable unit
+  const history = await client.getHistory({ witnesses: await client.getWitnesses(), addresses: [payee] });
+  assert.deepEqual(history.joints?.map((j) => j.unit.unit), [second, first]);
+  const balls = history.proofchain_balls as Array<{ unit: string; ball: string; parent_balls?: string[]; skiplist_balls?: string[] }>;
+  const lastBall = history.unstable_mc_joints![0]!.unit.last_ball!;
+  assert.equal(balls[0]!.ball, lastBall, 'the chain starts at the last ball of the witness proof');
+  for (const [i, b] of balls.entries()) {
+    const hashed: Record<string, unknown> = { unit: b.unit };
+    if (b.parent_balls) hashed.parent_balls = b.parent_balls;
+    if (b.skiplist_balls) hashed.skiplist_balls = b.skiplist_balls;
+    assert.equal(getBase64Hash(hashed), b.ball, `ball ${i} is the hash of what it lists`);
+    if (i > 0) assert.ok([...(balls[i - 1]!.parent_balls ?? []), ...(balls[i - 1]!.skiplist_balls ?? [])].includes(b.ball), `ball ${i} is linked`);
+  }
+  const units = balls.map((b) => b.unit);
+  assert.ok(units.includes(second) && units.at(-1) === first, 'it reaches both units of the history');
+  assert.ok(balls.some((b) => b.skiplist_balls), 'a skiplist is used');
+  const served = await client.getJoint(units.find((u, i) => balls[i]!.skiplist_balls)!);
+  assert.ok('joint' in served && served.joint.skiplist_units?.length, 'a stable main chain unit at mci 10, 20, … lists its skiplist units');
 });
 
 test('get_joint serves actual_tps_fee: null until stable, then the fee charged', async (t) => {
