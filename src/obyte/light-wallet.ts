@@ -86,6 +86,15 @@ export function hubFailure(e: unknown): ComposeFailure {
   throw e;
 }
 
+/**
+ * The tps fee a unit from `address` would be asked now, net of that address's tps fees balance (ocore
+ * composer.estimateTpsFee). For an address that never paid, such as a new textcoin's, that is the full fee.
+ */
+export async function estimateTpsFee(hub: HubClient, address: string): Promise<number> {
+  const props = await hub.getParentsAndLastBall({ witnesses: await witnesses(hub), from_addresses: [address], output_addresses: [address] });
+  return props.tps_fee;
+}
+
 export interface HistoryUnit {
   hash: string;
   unit: Unit;

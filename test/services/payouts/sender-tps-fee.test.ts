@@ -13,12 +13,13 @@ import { startDevHub, type DevHub } from '../../../src/devhub/index.ts';
 import { actualTpsFeeFor, resolveTpsFeeVars, tpsFeeFor } from '../../../src/devhub/tps-fee.ts';
 import { newKey, randomAddress, waitFor } from '../../devhub/support.ts';
 
-/** A hub connection whose next quotes ask 1 byte less tps fee than the hub will require (a stale or wrong quote). */
+/** A hub connection whose next quotes for `payer` ask 1 byte less tps fee than the hub will require (a stale or wrong quote). */
 class UndercutQuotes extends HubClient {
   undercuts = 0;
+  payer = '';
   override async getParentsAndLastBall(req: ParentsRequest): Promise<ParentsProps> {
     const props = await super.getParentsAndLastBall(req);
-    if (this.undercuts === 0) return props;
+    if (this.undercuts === 0 || req.from_addresses[0] !== this.payer) return props;
     this.undercuts--;
     return { ...props, tps_fee: props.tps_fee - 1 };
   }
@@ -32,6 +33,7 @@ for (const kind of STORE_KINDS) {
     let hub: DevHub;
     let client: UndercutQuotes;
     let sender: PayoutSender;
+    let chain: HubPayoutChain;
     let nowMs = 1_800_000_000_000;
     const hot = newKey();
 
@@ -46,7 +48,7 @@ for (const kind of STORE_KINDS) {
       sender = new PayoutSender({
         db: store.db,
         network: 'main',
-        chain: new HubPayoutChain(client, hot, hub.params),
+        chain: (chain = new HubPayoutChain(client, hot, hub.params)),
         waiters: new PayoutWaiters(store.db, 0),
         maxPerUnit: 127,
         leaseMs: 5000,
@@ -75,6 +77,7 @@ for (const kind of STORE_KINDS) {
     test('a unit refused for its tps fee is replaced by a fresh one at the fee the hub asks, paid once', async () => {
       const payee = randomAddress();
       client.undercuts = 1;
+      client.payer = hot.address;
       await queueTestPayout(store.db, 'tps1', payee, 10_000n);
       sender.poke();
       const accepted = await sentUnit('tps1');
@@ -105,6 +108,8 @@ for (const kind of STORE_KINDS) {
       }
       assert.equal(units.length, 3);
       assert.deepEqual(units.map((u) => u.tps_fee), [0, 0, 0]);
+      // a textcoin's address has no balance: its allowance rests on the fee a new address is asked, not on 0
+      assert.equal(chain.lastTpsFee, tpsFeeFor(2, vars));
       const fees = await store.db.kysely.selectFrom('units').select(['unit', 'fee']).where('unit', 'in', units.map((u) => u.unit!)).execute();
       for (const u of units) {
         const row = fees.find((f) => f.unit === u.unit);
