@@ -33,8 +33,6 @@ export interface DagView {
   isAncestorOf(unit: string, descendants: string[]): boolean;
   getDefinition(address: string): DagDefinition | null;
   hasAuthored(address: string): boolean;
-  /** a unit carrying this address's definition is not yet stable */
-  hasUnstableDefinitionUnit(address: string): boolean;
   lastStable(): { unit: string; ball: string; mci: number };
   /** `ball` is the ball of the stable main-chain unit `unit` */
   isStableBall(ball: string, unit: string): boolean;

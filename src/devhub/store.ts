@@ -287,11 +287,6 @@ export class DagStore implements DagView {
     return this.stmt.hasAuthored.get(address) !== undefined;
   }
 
-  hasUnstableDefinitionUnit(address: string): boolean {
-    const row = this.stmt.definition.get(address);
-    return row !== undefined && row.is_stable === 0;
-  }
-
   lastStable(): { unit: string; ball: string; mci: number } {
     const row = this.stmt.lastStable.get();
     if (!row || row.ball === null) throw new Error('the DAG has no stable unit: genesis is missing');

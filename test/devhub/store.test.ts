@@ -54,12 +54,11 @@ test('the DAG view: forks and "in your genes", outputs spent, definitions, stabi
   assert.equal(core.store.getOutput(spentInput.unit, spentInput.message_index, spentInput.output_index)?.spentBy, a);
   assert.equal(core.store.getOutput(a, 0, 9), null);
   assert.deepEqual(core.store.getDefinition(alice.address), { definition: alice.definition, unit: a, isStable: false });
-  assert.equal(core.store.hasUnstableDefinitionUnit(alice.address), true);
   assert.equal(core.store.hasAuthored(alice.address), true);
   assert.equal(core.store.hasAuthored(randomAddress()), false);
 
   core.node.stabilize();
-  assert.equal(core.store.hasUnstableDefinitionUnit(alice.address), false);
+  assert.equal(core.store.getDefinition(alice.address)?.isStable, true);
   const parentBall = core.store.getJoint(props.parent_units[0]!)!.ball!;
   assert.equal(core.store.getJoint(a)!.ball, getBase64Hash({ unit: a, parent_balls: [parentBall] }));
   assert.equal(core.store.lastStable().mci, core.store.lastMci());

@@ -103,10 +103,6 @@ class MemoryDag implements DagView {
   hasAuthored(address: string): boolean {
     return [...this.units.values()].some((u) => u.authors.includes(address));
   }
-  hasUnstableDefinitionUnit(address: string): boolean {
-    const d = this.definitions.get(address);
-    return d !== undefined && !d.isStable;
-  }
   lastStable(): { unit: string; ball: string; mci: number } {
     const stable = [...this.units.values()].filter((u) => u.isStable).sort((a, b) => (b.mci ?? 0) - (a.mci ?? 0))[0]!;
     return { unit: stable.unit, ball: this.balls.get(stable.unit)!, mci: stable.mci! };
