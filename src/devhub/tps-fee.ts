@@ -49,8 +49,13 @@ export function tpsFeeFor(recentUnits: number, vars: TpsFeeVars): number {
   return Math.round(vars.tps_fee_multiplier * baseFee(recentUnits, vars));
 }
 
-/** The fee a stable unit is charged (ocore getFinalTpsFee), and the current fee of getCurrentTpsFee: no multiplier. */
+/**
+ * The fee a stable unit is charged (ocore getFinalTpsFee), and the current fee of getCurrentTpsFee: no multiplier.
+ * tps_fee_multiplier 0 is the devhub's switch for no tps fees at all, so nothing is charged then either (ocore has
+ * no such switch: a balance drawn below 0 would refuse every unit paying the 0 it is quoted).
+ */
 export function actualTpsFeeFor(recentUnits: number, vars: TpsFeeVars): number {
+  if (vars.tps_fee_multiplier === 0) return 0;
   return Math.round(baseFee(recentUnits, vars));
 }
 

@@ -47,14 +47,21 @@ test('the quoted tps fee rises with recent units, falls once they leave the wind
   assert.equal(await client.postJoint({ unit: fair }), 'accepted');
 });
 
-test('tps fees can be switched off', async (t) => {
-  const { client } = await hubWithClient(t, { tpsFee: { tps_fee_multiplier: 0 } });
-  const props = await client.getParentsAndLastBall({
-    witnesses: await client.getWitnesses(),
-    from_addresses: [newKey().address],
-    output_addresses: [randomAddress()],
-  });
-  assert.equal(props.tps_fee, 0);
+test('tps fees can be switched off: quoted 0, nothing charged, and units paying 0 keep being accepted', async (t) => {
+  const { hub, client } = await hubWithClient(t, { tpsFee: { tps_fee_multiplier: 0 } });
+  const payer = newKey();
+  await hub.faucet(payer.address, 1_000_000);
+  hub.stabilize();
+  for (let i = 0; i < 3; i++) {
+    const unit = await compose(client, hub, payer, [{ address: randomAddress(), amount: 5000 }]);
+    assert.equal(unit.tps_fee, 0);
+    assert.equal(await client.postJoint({ unit }), 'accepted');
+    hub.stabilize();
+    const served = await client.getJoint(unit.unit!);
+    assert.ok('joint' in served);
+    assert.equal(served.joint.unit.actual_tps_fee, 0);
+  }
+  assert.equal(actualTpsFeeFor(50, resolveTpsFeeVars({ tps_fee_multiplier: 0 })), 0);
 });
 
 test('an address that overpaid is quoted 0, its units paying 0 are accepted, and each stable unit is charged its actual fee', async (t) => {
