@@ -36,7 +36,7 @@ function readyPayer(core: HubCore): KeyPair {
 
 /** A chain of payments, each spending the previous one's change: valid in order against the hub's current state. */
 function composeChain(core: HubCore, payer: KeyPair, count: number, outputsPerUnit: number): Unit[] {
-  const start = core.node.parents();
+  const start = core.node.parents(payer.address);
   const coin = core.store.unspentOutputs(payer.address)[0]!;
   let input = { unit: coin.unit, message_index: coin.message_index, output_index: coin.output_index, amount: coin.amount };
   let props: ParentsProps = start;

@@ -1,5 +1,7 @@
-import { composeWithHub } from '../obyte/light-wallet.ts';
-import type { HubClient } from '../obyte/hub-client.ts';
+import { randomBytes } from 'node:crypto';
+import { addressFromPubkey } from '../obyte/address.ts';
+import { composeWithHub, estimateTpsFee } from '../obyte/light-wallet.ts';
+import { HubError, type HubClient } from '../obyte/hub-client.ts';
 import type { KeyPair } from '../obyte/keys.ts';
 import { baseOutputs } from '../obyte/payments.ts';
 import type { Joint, TransferInput } from '../obyte/types.ts';
@@ -10,8 +12,13 @@ type Coin = TransferInput & { amount: number };
 
 /** The payout engine's view of one Obyte network: a hot wallet key and a hub connection. */
 export class HubPayoutChain implements PayoutChain {
-  /** The tps fee of the last unit composed: the basis of the allowance added to textcoins. */
+  /**
+   * The tps fee a new address (a textcoin's) would pay, asked with the last unit composed: the basis of the
+   * allowance added to textcoins. Not the hot wallet's own fee, which its tps fees balance often brings to 0.
+   */
   lastTpsFee = 0;
+  /** An address nobody holds the key of, so it never has a tps fees balance: what a textcoin's address is asked. */
+  private readonly freshAddress = addressFromPubkey(randomBytes(33).toString('base64'));
   /** The last composed unit and its change, which becomes spendable once the hub accepts that unit. */
   private composed: { joint: string; change: Coin | null } | null = null;
   /**
@@ -33,14 +40,21 @@ export class HubPayoutChain implements PayoutChain {
   async compose(outputs: ReadonlyArray<{ address: string; amount: bigint }>): Promise<Composed | ChainFailure> {
     const coins = this.change ? [this.change] : undefined;
     this.change = null;
-    const composed = await composeWithHub(this.hub, {
-      params: this.params,
-      key: this.key,
-      outputs: outputs.map((o) => ({ address: o.address, amount: Number(o.amount) })),
-      coins,
-    });
+    const [composed, freshFee] = await Promise.all([
+      composeWithHub(this.hub, {
+        params: this.params,
+        key: this.key,
+        outputs: outputs.map((o) => ({ address: o.address, amount: Number(o.amount) })),
+        coins,
+      }),
+      // a failed estimate keeps the previous one; the unit itself does not depend on it
+      estimateTpsFee(this.hub, this.freshAddress).catch((e: unknown) => {
+        if (e instanceof HubError) return null;
+        throw e;
+      }),
+    ]);
+    if (freshFee !== null) this.lastTpsFee = freshFee;
     if (!composed.ok) return composed;
-    this.lastTpsFee = composed.tpsFee;
     const unit = composed.unit.unit!;
     const joint = JSON.stringify({ unit: composed.unit } satisfies Joint);
     const change = baseOutputs(composed.unit).find((o) => o.address === this.key.address);

@@ -7,10 +7,13 @@ import { HASH_LENGTH, MAX_AUTHORS_PER_UNIT, MAX_CAP } from '../obyte/constants.t
 import type { Joint } from '../obyte/types.ts';
 import { pickDivisibleCoins, type SpendUnconfirmed } from './coins.ts';
 import type { HubNode } from './node.ts';
+import type { ProofBall } from './store.ts';
 
 export const NO_ANSWER = Symbol('no answer');
 
 const COUNT_WITNESSES = 12;
+const MAJORITY_OF_WITNESSES = COUNT_WITNESSES / 2 + 1;
+const WITNESS_LIST_OFF = 'your witness list might be too much off, too few witness authored units';
 const MAX_RESPONSES_PER_PRIMARY_TRIGGER = 10;
 const MAX_HISTORY_ITEMS = 2000;
 const HISTORY_TOO_LARGE = 'your history is too large, consider switching to a full client';
@@ -28,6 +31,8 @@ export interface CommandContext {
   node: HubNode;
   witnesses: readonly string[];
   exchangeRates(): Record<string, number>;
+  /** ocore storage.systemVars, as `get_system_vars` answers and the `system_vars` justsaying carries */
+  systemVars(): unknown;
   faucet(address: string, amount: number): { ok: true; unit: string } | { ok: false; error: string };
 }
 
@@ -63,6 +68,8 @@ export function handleCommand(ctx: CommandContext, peer: Peer, command: string, 
   switch (command) {
     case 'get_witnesses':
       return [...ctx.witnesses];
+    case 'get_system_vars':
+      return ctx.systemVars();
     case 'get_last_stable_unit_props': {
       const last = ctx.node.store.lastStable();
       const props = ctx.node.store.unitProps(last.unit)!;
@@ -113,7 +120,8 @@ function parents(ctx: CommandContext, p: Record<string, unknown> | null | undefi
   if (outputs !== undefined && outputs !== null && (!isNonemptyArray(outputs) || outputs.length > 200 || !allValidAddresses(outputs)))
     return error('bad output addresses');
   if (!outputs) return error('no output addresses');
-  return ctx.node.parents();
+  // light.js: in this implementation, tps fees are paid by the first address only
+  return ctx.node.parents(from[0] as string);
 }
 
 function pickCoins(ctx: CommandContext, p: Record<string, unknown> | null | undefined): unknown {
@@ -151,6 +159,7 @@ function definitionForAddress(ctx: CommandContext, p: Record<string, unknown> | 
   return { definition_chash: address, definition: known.definition, is_stable: known.isStable };
 }
 
+/** ocore string_utils.isTooDeeplyNestedOrHasTooManyNodes: the joint itself is at depth 1. */
 function isTooDeeplyNestedOrHasTooManyNodes(value: unknown, depthLimit = 100, nodesLimit = 10_000): boolean {
   let nodes = 0;
   const check = (v: unknown, depth: number): boolean => {
@@ -160,7 +169,7 @@ function isTooDeeplyNestedOrHasTooManyNodes(value: unknown, depthLimit = 100, no
     nodes += children.length;
     return children.some((child) => check(child, depth + 1));
   };
-  return check(value, 0);
+  return check(value, 1);
 }
 
 function postJoint(ctx: CommandContext, params: unknown): unknown {
@@ -198,6 +207,7 @@ function history(ctx: CommandContext, peer: Peer, p: Record<string, unknown> | n
     if (knownStable.length > 2000) return error('too many known stable units');
     if (!knownStable.every(isValidUnitHash)) return error('invalid known stable units');
   }
+  const hubWitnesses = (witnesses as unknown[]).filter((w): w is string => typeof w === 'string' && ctx.witnesses.includes(w));
   peer.sendSystemVarsOnce();
   const store = ctx.node.store;
   const known = new Set((knownStable as string[] | undefined) ?? []);
@@ -210,11 +220,76 @@ function history(ctx: CommandContext, peer: Peer, p: Record<string, unknown> | n
   if (addresses) peer.watch(addresses as string[]);
   if (rows.length === 0) return {};
   if (rows.length > MAX_HISTORY_ITEMS) return error(HISTORY_TOO_LARGE);
+  // ocore witness_proof.js: the witness proof needs a majority of the requested witnesses among the ones that post
+  if (hubWitnesses.length < MAJORITY_OF_WITNESSES) return error(WITNESS_LIST_OFF);
+  const proof = witnessProof(ctx, hubWitnesses);
+  if (!proof) return error(WITNESS_LIST_OFF);
+  const definitions = witnessDefinitionJoints(ctx, hubWitnesses);
+  const proofchainBalls = proofChainBalls(ctx, rows, proof.lastBallMci);
   return {
-    // the main chain after the last stable unit; the devhub builds no witness proofs or proof chains
-    unstable_mc_joints: store.unstableUnits().reverse().map((u) => store.getJoint(u.unit)!),
+    unstable_mc_joints: proof.joints,
+    ...(definitions.length > 0 ? { witness_change_and_definition_joints: definitions } : {}),
     joints: rows.map((u) => store.getJoint(u.unit)!),
+    ...(proofchainBalls.length > 0 ? { proofchain_balls: proofchainBalls } : {}),
   };
+}
+
+/**
+ * ocore prepareWitnessProof: the main chain units from the newest down, served without their balls, far enough
+ * to include the witnesses' units (every devhub unit is on the main chain: the unstable ones, then down to the
+ * newest one a requested witness authored), and the newest last ball those witnessed units reference.
+ */
+function witnessProof(ctx: CommandContext, witnesses: readonly string[]): { joints: Joint[]; lastBallMci: number } | null {
+  const store = ctx.node.store;
+  const lastStable = store.lastStable().mci;
+  const joints: Joint[] = [];
+  let lastBallMci = -1;
+  for (let mci = store.lastMci(); mci > 0 && (mci > lastStable || lastBallMci < 0); mci--) {
+    const joint = store.getJointAt(mci);
+    if (!joint) continue;
+    delete joint.ball;
+    delete joint.skiplist_units;
+    joints.push(joint);
+    if (!joint.unit.authors.some((a) => witnesses.includes(a.address))) continue;
+    const lastBall = joint.unit.last_ball_unit ? store.unitProps(joint.unit.last_ball_unit) : null;
+    if (lastBall) lastBallMci = Math.max(lastBallMci, lastBall.mci);
+  }
+  return lastBallMci < 0 ? null : { joints, lastBallMci };
+}
+
+/**
+ * ocore light.js prepareHistory with proof_chain.buildProofChain: for each stable unit of the history, newest
+ * first, the main chain balls from just below the previous one down to it, jumping along skiplists, so that a
+ * client can link it to the last ball of the witness proof (every devhub unit is on the main chain: no last mile).
+ */
+function proofChainBalls(ctx: CommandContext, rows: ReadonlyArray<{ mci: number }>, lastBallMci: number): ProofBall[] {
+  const store = ctx.node.store;
+  const balls: ProofBall[] = [];
+  let later = lastBallMci + 1;
+  for (const row of rows) {
+    if (row.mci > lastBallMci) continue;
+    for (let mci = later - 1; mci >= row.mci && later !== row.mci; ) {
+      const { proof, skiplistMcis } = store.proofBallAt(mci);
+      balls.push(proof);
+      if (mci === row.mci) break;
+      mci = Math.min(mci - 1, ...skiplistMcis.filter((m) => m >= row.mci));
+    }
+    later = row.mci;
+  }
+  return balls;
+}
+
+/** The stable units that reveal the requested witnesses' definitions, oldest first, with their balls. */
+function witnessDefinitionJoints(ctx: CommandContext, witnesses: readonly string[]): Joint[] {
+  const store = ctx.node.store;
+  const units = new Set<string>();
+  for (const w of witnesses) {
+    const d = store.getDefinition(w);
+    if (d?.isStable) units.add(d.unit);
+  }
+  return [...units]
+    .map((unit) => store.getJoint(unit)!)
+    .sort((a, b) => (a.unit.main_chain_index ?? 0) - (b.unit.main_chain_index ?? 0));
 }
 
 function balances(ctx: CommandContext, params: unknown): unknown {

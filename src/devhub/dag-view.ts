@@ -33,11 +33,11 @@ export interface DagView {
   isAncestorOf(unit: string, descendants: string[]): boolean;
   getDefinition(address: string): DagDefinition | null;
   hasAuthored(address: string): boolean;
-  /** a unit carrying this address's definition is not yet stable */
-  hasUnstableDefinitionUnit(address: string): boolean;
   lastStable(): { unit: string; ball: string; mci: number };
   /** `ball` is the ball of the stable main-chain unit `unit` */
   isStableBall(ball: string, unit: string): boolean;
+  /** the address's tps fees balance as of main chain index `mci` (0 when it has none) */
+  tpsFeesBalance(address: string, mci: number): number;
 }
 
 export interface ValidationContext {
@@ -46,8 +46,14 @@ export interface ValidationContext {
   alt: string;
   /** the hub's clock, in seconds */
   nowSec: number;
-  /** the tps fee the hub currently asks for; a lower fee is soft-rejected, as ocore does */
+  /** the tps fee the unit must cover with its tps_fee and the payers' balances, or it is refused for good */
   minTpsFee: number;
+  /** the current fee × min_acceptable_tps_fee_multiplier: a unit paying less is soft-rejected (it may pass later) */
+  minAcceptableTpsFee: number;
+  /** the order providers (the hub's witnesses): their units pass despite a fee below minAcceptableTpsFee */
+  opList: readonly string[];
+  /** the threshold_size system variable: above it a unit pays an oversize fee */
+  thresholdSize: number;
 }
 
 export interface OutputRef {

@@ -1,5 +1,5 @@
 // A local Obyte hub for development and tests: the real wire protocol, ocore's validation, a DAG in SQLite.
-import { NETWORK_PARAMS, TOTAL_WHITEBYTES } from '../obyte/constants.ts';
+import { DEFAULT_THRESHOLD_SIZE, NETWORK_PARAMS, TOTAL_WHITEBYTES } from '../obyte/constants.ts';
 import type { Logger } from '../obyte/hub-client.ts';
 import type { Joint } from '../obyte/types.ts';
 import type { CommandContext } from './commands.ts';
@@ -9,7 +9,7 @@ import { HubNode } from './node.ts';
 import { composeGenesis } from './own-units.ts';
 import { HubServer } from './server.ts';
 import { DagStore } from './store.ts';
-import { resolveTpsFeeVars, type TpsFeeVars } from './tps-fee.ts';
+import { DEFAULT_MIN_ACCEPTABLE_TPS_FEE_MULTIPLIER, resolveTpsFeeVars, type TpsFeeVars } from './tps-fee.ts';
 import { HubWallet } from './wallet.ts';
 
 export interface DevHubOptions {
@@ -37,6 +37,14 @@ export interface DevHubOptions {
    * less are refused; `{ tps_fee_multiplier: 0 }` makes tps fees free.
    */
   tpsFee?: Partial<TpsFeeVars>;
+  /**
+   * ocore's conf.min_acceptable_tps_fee_multiplier (1.5): a unit whose tps fee, balance included, is below this
+   * many times the current fee (without tps_fee_multiplier) is refused for now with `tps fee on address … must be
+   * at least …`.
+   */
+  minAcceptableTpsFeeMultiplier?: number;
+  /** the threshold_size system variable (10,000, ocore's initial vote): above it a unit pays an oversize fee */
+  thresholdSize?: number;
   /** heartbeat a peer after this much silence (10 s) and drop it when unanswered for `heartbeatTimeoutMs` (60 s) */
   heartbeatMs?: number;
   heartbeatTimeoutMs?: number;
@@ -113,7 +121,11 @@ export function openHubCore(opts: DevHubOptions = {}): HubCore {
     store.setMeta(PARAMS_META, JSON.stringify(params));
     const identity = loadIdentity(store);
     const tpsVars = resolveTpsFeeVars(opts.tpsFee);
-    node = new HubNode(store, params, tpsVars, opts.stabilityDelayMs ?? DEFAULT_STABILITY_DELAY_MS, opts.now ?? Date.now);
+    const thresholdSize = opts.thresholdSize ?? DEFAULT_THRESHOLD_SIZE;
+    if (!Number.isSafeInteger(thresholdSize) || thresholdSize <= 0) throw new Error('thresholdSize must be a positive integer');
+    const minAcceptable = opts.minAcceptableTpsFeeMultiplier ?? DEFAULT_MIN_ACCEPTABLE_TPS_FEE_MULTIPLIER;
+    if (!Number.isFinite(minAcceptable) || minAcceptable < 0) throw new Error('minAcceptableTpsFeeMultiplier must be a non-negative number');
+    node = new HubNode(store, params, tpsVars, opts.stabilityDelayMs ?? DEFAULT_STABILITY_DELAY_MS, opts.now ?? Date.now, minAcceptable, identity.witnesses, thresholdSize);
     const wallet = new HubWallet(node);
     if (store.isEmpty()) bootstrap(node, wallet, identity, opts.genesis ?? []);
     const feeds = changedFeeds(node, identity.oracle.address, opts.oracle?.feeds ?? {});
@@ -146,21 +158,22 @@ export async function startDevHub(opts: DevHubOptions = {}): Promise<DevHub> {
   const params = node.params;
   try {
     let exchangeRates = { ...(opts.exchangeRates ?? {}) };
-    const ctx: CommandContext = {
-      node,
-      witnesses: identity.witnesses,
-      exchangeRates: () => exchangeRates,
-      faucet: (address, amount) => wallet.pay(identity.faucet, [{ address, amount }]),
-    };
     const systemVars = () => {
       const initial = (value: unknown) => [{ vote_count_mci: -1, value, is_emergency: 0 }];
       return {
         op_list: initial(identity.witnesses),
-        threshold_size: initial(10_000),
+        threshold_size: initial(node.thresholdSize),
         base_tps_fee: initial(tpsVars.base_tps_fee),
         tps_interval: initial(tpsVars.tps_interval),
         tps_fee_multiplier: initial(tpsVars.tps_fee_multiplier),
       };
+    };
+    const ctx: CommandContext = {
+      node,
+      witnesses: identity.witnesses,
+      exchangeRates: () => exchangeRates,
+      systemVars,
+      faucet: (address, amount) => wallet.pay(identity.faucet, [{ address, amount }]),
     };
     const server = await HubServer.listen(ctx, {
       host: opts.host ?? '127.0.0.1',

@@ -5,7 +5,7 @@ import { MAX_PARENTS_PER_UNIT } from '../obyte/constants.ts';
 import type { Joint, Unit } from '../obyte/types.ts';
 import type { JointValidation } from './dag-view.ts';
 import type { DagStore } from './store.ts';
-import { tpsFeeFor, type TpsFeeVars } from './tps-fee.ts';
+import { actualTpsFeeFor, tpsFeeFor, type TpsFeeVars } from './tps-fee.ts';
 import { validateJoint } from './validation.ts';
 
 export interface ParentsAnswer {
@@ -31,6 +31,12 @@ export class HubNode extends EventEmitter {
     private readonly tpsVars: TpsFeeVars,
     readonly stabilityDelayMs: number,
     readonly now: () => number,
+    /** ocore conf.min_acceptable_tps_fee_multiplier */
+    private readonly minAcceptableTpsFeeMultiplier: number,
+    /** the system variable op_list: the hub's witnesses */
+    private readonly opList: readonly string[],
+    /** the system variable threshold_size */
+    readonly thresholdSize: number,
   ) {
     super();
     for (const u of store.unstableUnits()) this.scheduleStability(u.mci, u.acceptedAtMs + stabilityDelayMs - now());
@@ -40,22 +46,40 @@ export class HubNode extends EventEmitter {
     return Math.round(this.now() / 1000);
   }
 
-  /** The tps fee a unit with these parents and timestamp must pay (see tps-fee.ts). */
+  /** The tps fee a unit with these parents and timestamp must cover (see tps-fee.ts). */
   tpsFee(parents: readonly string[], timestamp: number): number {
     return tpsFeeFor(this.store.countRecentUnits(parents, timestamp - this.tpsVars.windowSec), this.tpsVars);
   }
 
-  parents(): ParentsAnswer {
+  /** What a stable unit is charged: the same rate as its tps fee was priced at, without tps_fee_multiplier. */
+  private actualTpsFee(unit: Unit): number {
+    const recent = this.store.countRecentUnits(unit.parent_units ?? [], (unit.timestamp ?? 0) - this.tpsVars.windowSec);
+    return actualTpsFeeFor(recent, this.tpsVars);
+  }
+
+  /** Below this a unit is soft-rejected: ocore's current tps fee (no multiplier) × min_acceptable_tps_fee_multiplier. */
+  private minAcceptableTpsFee(): number {
+    const nowSec = this.nowSec();
+    const current = actualTpsFeeFor(this.store.countRecentUnits(this.store.freeUnits(), nowSec - this.tpsVars.windowSec), this.tpsVars);
+    return current * this.minAcceptableTpsFeeMultiplier;
+  }
+
+  /**
+   * light.js: the tps fee quoted is what the first paying address's balance as of the last stable unit
+   * does not cover, so an address that overpaid before is quoted 0.
+   */
+  parents(fromAddress: string): ParentsAnswer {
     const timestamp = this.nowSec();
     const parentUnits = this.store.freeUnits().slice(0, MAX_PARENTS_PER_UNIT);
     const lastStable = this.store.lastStable();
+    const balance = this.store.tpsFeesBalance(fromAddress, lastStable.mci);
     return {
       timestamp,
       parent_units: parentUnits,
       last_stable_mc_ball: lastStable.ball,
       last_stable_mc_ball_unit: lastStable.unit,
       last_stable_mc_ball_mci: lastStable.mci,
-      tps_fee: this.tpsFee(parentUnits, timestamp),
+      tps_fee: Math.max(this.tpsFee(parentUnits, timestamp) - balance, 0),
       count_primary_aa_triggers: 0,
     };
   }
@@ -83,6 +107,9 @@ export class HubNode extends EventEmitter {
       alt: this.params.alt,
       nowSec: this.nowSec(),
       minTpsFee: this.tpsFee(parents, timestamp),
+      minAcceptableTpsFee: this.minAcceptableTpsFee(),
+      opList: this.opList,
+      thresholdSize: this.thresholdSize,
     });
   }
 
@@ -99,7 +126,7 @@ export class HubNode extends EventEmitter {
 
   private stabilizeUpTo(mci: number): void {
     if (this.closed) return;
-    const units = this.store.stabilizeUpTo(mci);
+    const units = this.store.stabilizeUpTo(mci, (unit) => this.actualTpsFee(unit));
     if (units.length) this.emit('units', 'stable', units, this.addressesOf(units));
   }
 

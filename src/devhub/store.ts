@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import type { Joint, Unit } from '../obyte/types.ts';
 import { getBase64Hash } from '../obyte/unit-hash.ts';
 import type { DagDefinition, DagOutput, DagUnit, DagView, DataFeedValue, OutputRef } from './dag-view.ts';
+import { tpsFeeRecipients } from './tps-fee.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -16,6 +17,7 @@ CREATE TABLE IF NOT EXISTS units (
   is_stable INTEGER NOT NULL DEFAULT 0,
   is_free INTEGER NOT NULL DEFAULT 1,
   ball TEXT UNIQUE,
+  actual_tps_fee INTEGER,
   json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS units_free ON units(is_free) WHERE is_free = 1;
@@ -55,7 +57,23 @@ CREATE TABLE IF NOT EXISTS data_feeds (
   PRIMARY KEY (unit, address, feed_name)
 );
 CREATE INDEX IF NOT EXISTS data_feeds_name ON data_feeds(feed_name, address);
+CREATE TABLE IF NOT EXISTS tps_fees_balances (
+  address TEXT NOT NULL,
+  mci INTEGER NOT NULL,
+  tps_fees_balance INTEGER NOT NULL,
+  PRIMARY KEY (address, mci)
+);
 `;
+
+/** Columns added after the first release: a DAG file made before them gets them on open. */
+const ADDED_COLUMNS: ReadonlyArray<{ table: string; column: string; type: string }> = [{ table: 'units', column: 'actual_tps_fee', type: 'INTEGER' }];
+
+function addMissingColumns(db: Database.Database): void {
+  for (const { table, column, type } of ADDED_COLUMNS) {
+    const columns = db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
+    if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  }
+}
 
 export interface StoredUnitProps {
   unit: string;
@@ -87,6 +105,7 @@ interface UnitRow {
   accepted_at_ms: number;
   is_stable: number;
   ball: string | null;
+  actual_tps_fee: number | null;
   json: string;
 }
 
@@ -101,9 +120,27 @@ function toProps(row: UnitRow): StoredUnitProps {
   };
 }
 
-/** ocore's ball: the hash of the unit with the balls of its parents (no skiplist: every unit is on the main chain). */
-function ballOf(unit: string, parentBalls: string[]): string {
-  return getBase64Hash(parentBalls.length ? { unit, parent_balls: [...parentBalls].sort() } : { unit });
+/** ocore main_chain.getSimilarMcis: the earlier main chain indexes a unit's skiplist points to (mci 20 → 10; 100 → 90, 0). */
+export function similarMcis(mci: number): number[] {
+  const mcis: number[] = [];
+  for (let divisor = 10; mci > 0 && mci % divisor === 0; divisor *= 10) mcis.push(mci - divisor);
+  return mcis;
+}
+
+/** ocore object_hash.getBallHash: the unit with the balls of its parents and of its skiplist units, each sorted. */
+function ballOf(unit: string, parentBalls: string[], skiplistBalls: string[]): string {
+  const ball: Record<string, unknown> = { unit };
+  if (parentBalls.length) ball.parent_balls = [...parentBalls].sort();
+  if (skiplistBalls.length) ball.skiplist_balls = [...skiplistBalls].sort();
+  return getBase64Hash(ball);
+}
+
+/** One element of a proof chain (ocore proof_chain.js): a stable main chain unit, its ball and what the ball hashes. */
+export interface ProofBall {
+  unit: string;
+  ball: string;
+  parent_balls?: string[];
+  skiplist_balls?: string[];
 }
 
 export class DagStore implements DagView {
@@ -116,6 +153,7 @@ export class DagStore implements DagView {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
+    addMissingColumns(this.db);
     const db = this.db;
     this.stmt = {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
@@ -150,11 +188,18 @@ export class DagStore implements DagView {
       spend: db.prepare<[string, string, number, number]>(
         'UPDATE outputs SET spent_by = ? WHERE unit = ? AND message_index = ? AND output_index = ? AND spent_by IS NULL',
       ),
-      insertDefinition: db.prepare<[string, string, string]>('INSERT INTO definitions (address, definition, unit) VALUES (?, ?, ?)'),
+      // a second unit may carry the initial definition while the first is unstable: the first one revealed it
+      insertDefinition: db.prepare<[string, string, string]>('INSERT OR IGNORE INTO definitions (address, definition, unit) VALUES (?, ?, ?)'),
       insertFeed: db.prepare<[string, string, string, string, number]>(
         'INSERT INTO data_feeds (unit, address, feed_name, value, is_number) VALUES (?, ?, ?, ?, ?)',
       ),
-      stabilize: db.prepare<[string, string]>('UPDATE units SET is_stable = 1, ball = ? WHERE unit = ?'),
+      stabilize: db.prepare<[string, number | null, string]>('UPDATE units SET is_stable = 1, ball = ?, actual_tps_fee = ? WHERE unit = ?'),
+      tpsFeesBalance: db.prepare<[string, number], { tps_fees_balance: number }>(
+        'SELECT tps_fees_balance FROM tps_fees_balances WHERE address = ? AND mci <= ? ORDER BY mci DESC LIMIT 1',
+      ),
+      setTpsFeesBalance: db.prepare<[string, number, number]>(
+        'INSERT INTO tps_fees_balances (address, mci, tps_fees_balance) VALUES (?, ?, ?) ON CONFLICT(address, mci) DO UPDATE SET tps_fees_balance = excluded.tps_fees_balance',
+      ),
       parentBalls: db.prepare<[string], { ball: string | null }>(
         'SELECT u.ball FROM parenthoods p JOIN units u ON u.unit = p.parent WHERE p.child = ?',
       ),
@@ -242,11 +287,6 @@ export class DagStore implements DagView {
     return this.stmt.hasAuthored.get(address) !== undefined;
   }
 
-  hasUnstableDefinitionUnit(address: string): boolean {
-    const row = this.stmt.definition.get(address);
-    return row !== undefined && row.is_stable === 0;
-  }
-
   lastStable(): { unit: string; ball: string; mci: number } {
     const row = this.stmt.lastStable.get();
     if (!row || row.ball === null) throw new Error('the DAG has no stable unit: genesis is missing');
@@ -257,6 +297,10 @@ export class DagStore implements DagView {
     return this.stmt.isStableBall.get(unit, ball) !== undefined;
   }
 
+  tpsFeesBalance(address: string, mci: number): number {
+    return this.stmt.tpsFeesBalance.get(address, mci)?.tps_fees_balance ?? 0;
+  }
+
   // ---- reads for the hub ----
 
   unitProps(unit: string): StoredUnitProps | null {
@@ -264,13 +308,47 @@ export class DagStore implements DagView {
     return row ? toProps(row) : null;
   }
 
-  /** The joint as a hub serves it: the unit with its main_chain_index, and the ball once stable. */
+  /**
+   * The joint as a hub serves it (ocore storage.readJoint): the unit with its main_chain_index and actual_tps_fee
+   * (null until the unit is stable and charged), and the ball once stable.
+   */
   getJoint(unit: string): Joint | null {
     const row = this.stmt.unitRow.get(unit);
     if (!row) return null;
-    const joint: Joint = { unit: { ...(JSON.parse(row.json) as Unit), main_chain_index: row.mci } };
-    if (row.ball) joint.ball = row.ball;
+    const joint: Joint = { unit: { ...(JSON.parse(row.json) as Unit), main_chain_index: row.mci, actual_tps_fee: row.actual_tps_fee } };
+    if (row.ball) {
+      joint.ball = row.ball;
+      const skiplist = this.skiplistUnits(row.mci);
+      if (skiplist.length) joint.skiplist_units = skiplist.map((u) => u.unit);
+    }
     return joint;
+  }
+
+  /** The stable units at the skiplist indexes of `mci`, with their balls (every devhub unit is on the main chain). */
+  private skiplistUnits(mci: number): Array<{ unit: string; ball: string; mci: number }> {
+    return similarMcis(mci).map((m) => {
+      const row = this.stmt.unitByMci.get(m);
+      if (!row || row.ball === null) throw new Error(`the skiplist unit at mci ${m} is not stable`);
+      return { unit: row.unit, ball: row.ball, mci: m };
+    });
+  }
+
+  /** The proof chain element of the stable unit at `mci`, and the skiplist indexes it can jump to. */
+  proofBallAt(mci: number): { proof: ProofBall; skiplistMcis: number[] } {
+    const row = this.stmt.unitByMci.get(mci);
+    if (!row || row.ball === null) throw new Error(`no stable unit at mci ${mci}`);
+    const proof: ProofBall = { unit: row.unit, ball: row.ball };
+    const parentBalls = this.stmt.parentBalls.all(row.unit).map((r) => r.ball!).sort();
+    if (parentBalls.length) proof.parent_balls = parentBalls;
+    const skiplist = this.skiplistUnits(mci);
+    if (skiplist.length) proof.skiplist_balls = skiplist.map((u) => u.ball).sort();
+    return { proof, skiplistMcis: skiplist.map((u) => u.mci) };
+  }
+
+  /** The joint of the unit at this main chain index (every devhub unit is on the main chain). */
+  getJointAt(mci: number): Joint | null {
+    const row = this.stmt.unitByMci.get(mci);
+    return row ? this.getJoint(row.unit) : null;
   }
 
   lastMci(): number {
@@ -386,8 +464,12 @@ export class DagStore implements DagView {
     })();
   }
 
-  /** Makes every unit up to `mci` stable, in main chain order, and gives each its ball. Returns the units stabilised. */
-  stabilizeUpTo(mci: number): string[] {
+  /**
+   * Makes every unit up to `mci` stable, in main chain order, gives each its ball and charges its tps fee:
+   * `actualTpsFee` prices it, and each paying address's balance moves by its share of what the unit paid
+   * beyond that (ocore storage.updateTpsFees; the genesis unit pays none). Returns the units stabilised.
+   */
+  stabilizeUpTo(mci: number, actualTpsFee: (unit: Unit) => number): string[] {
     return this.db.transaction(() => {
       const done: string[] = [];
       for (const row of this.stmt.unstable.all()) {
@@ -396,10 +478,26 @@ export class DagStore implements DagView {
           if (r.ball === null) throw new Error(`a parent of ${row.unit} is not stable`);
           return r.ball;
         });
-        this.stmt.stabilize.run(ballOf(row.unit, parentBalls), row.unit);
+        const fee = row.mci === 0 ? null : this.chargeTpsFee(JSON.parse(row.json) as Unit, row.mci, actualTpsFee);
+        this.stmt.stabilize.run(ballOf(row.unit, parentBalls, this.skiplistUnits(row.mci).map((u) => u.ball)), fee, row.unit);
         done.push(row.unit);
       }
       return done;
     })();
+  }
+
+  private chargeTpsFee(unit: Unit, mci: number, actualTpsFee: (unit: Unit) => number): number {
+    const fee = actualTpsFee(unit);
+    // can be negative: a unit that paid less than its fee (covered by the balance) draws the balance down
+    const delta = (unit.tps_fee ?? 0) - fee;
+    const recipients = tpsFeeRecipients(
+      unit.authors.map((a) => a.address),
+      unit.earned_headers_commission_recipients,
+    );
+    for (const [address, share] of Object.entries(recipients)) {
+      const balance = this.tpsFeesBalance(address, mci);
+      this.stmt.setTpsFeesBalance.run(address, mci, balance + Math.floor((delta * share) / 100));
+    }
+    return fee;
   }
 }

@@ -17,10 +17,10 @@ export function validateJoint(joint: unknown, dag: DagView, ctx: ValidationConte
   if ('ok' in u) return u;
   const recipients = checkCommissionRecipients(u);
   if (recipients) return recipients;
-  const parents = checkParents(u, dag);
+  const parents = checkParents(u, dag, ctx);
   if ('ok' in parents) return parents;
   const { lastBallMci } = parents;
-  const feeError = checkAaTrigger(u, lastBallMci) ?? checkTpsFee(u, lastBallMci, ctx);
+  const feeError = checkAaTrigger(u, lastBallMci) ?? checkTpsFee(u, dag, lastBallMci, ctx);
   if (feeError) return feeError;
   const definitions = checkAuthors(u, dag, lastBallMci);
   if (!Array.isArray(definitions)) return definitions;

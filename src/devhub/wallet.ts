@@ -23,7 +23,7 @@ export class HubWallet {
   }
 
   pay(from: KeyPair, outputs: Output[]): SendOutcome {
-    const props = this.node.parents();
+    const props = this.node.parents(from.address);
     const total = outputs.reduce((sum, o) => sum + o.amount, 0);
     const coins = this.coins(from, total + feeMargin(outputs.length), props);
     if (!coins) return { ok: false, error: `not enough funds on ${from.address}` };
@@ -48,7 +48,7 @@ export class HubWallet {
     const payload = Object.fromEntries(
       Object.entries(feeds).map(([name, value]) => [name, typeof value === 'number' && !Number.isInteger(value) ? String(value) : value]),
     );
-    const props = this.node.parents();
+    const props = this.node.parents(oracle.address);
     const coins = this.coins(oracle, feeMargin(1), props);
     if (!coins) return { ok: false, error: `not enough funds on ${oracle.address}` };
     // ocore's order: the data_feed first, then the payment of the fees with the change back to the oracle

@@ -34,6 +34,8 @@ export interface ComposePaymentOptions {
   props: ParentsProps;
   /** Messages that go before the payment (an oracle's data_feed); their payload hashes are filled in here. */
   messages?: readonly Message[];
+  /** The network's `threshold_size` system variable as of the last ball; DEFAULT_THRESHOLD_SIZE when absent. */
+  thresholdSize?: number;
 }
 
 export interface PaymentFees {
@@ -130,7 +132,7 @@ export function composePayment(opts: ComposePaymentOptions): ComposePaymentResul
   };
   unit.headers_commission = getHeadersSize(unit);
   unit.payload_commission = getTotalPayloadSize(unit);
-  const oversize = getOversizeFee(unit);
+  const oversize = getOversizeFee(unit, opts.thresholdSize);
   if (oversize > 0) unit.oversize_fee = oversize;
 
   const fees = unit.headers_commission + unit.payload_commission + oversize + props.tps_fee;

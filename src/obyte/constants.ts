@@ -45,6 +45,23 @@ export const TEMP_DATA_PRICE = 0.5;
 /** Initial value of the `threshold_size` system variable, above which a unit pays an oversize fee. */
 export const DEFAULT_THRESHOLD_SIZE = 10_000;
 
+/**
+ * `threshold_size` per network, for a hub that does not answer `get_system_vars`: the value voted on each network
+ * (ocore initial_votes.js sets 10,000 on all three, and no vote has changed it as of ocore 0.4.6). When the hub
+ * answers, its value as of the unit's last ball is used instead.
+ */
+export const THRESHOLD_SIZE: Readonly<Record<Network, number>> = {
+  livenet: DEFAULT_THRESHOLD_SIZE,
+  testnet: DEFAULT_THRESHOLD_SIZE,
+  devnet: DEFAULT_THRESHOLD_SIZE,
+};
+
+/** The network whose units carry this version ('4.0t' → testnet), if any. */
+export function networkOfVersion(version: string): Network | null {
+  const found = (Object.keys(NETWORK_PARAMS) as Network[]).find((n) => NETWORK_PARAMS[n].version === version);
+  return found ?? null;
+}
+
 export const GENESIS_UNIT: Readonly<Record<'livenet' | 'testnet', string>> = {
   livenet: 'oj8yEksX9Ubq7lLc+p6F2uyHUuynugeVq4+ikT67X6E=',
   testnet: 'TvqutGPz3T4Cs6oiChxFlclY92M2MvCvfXR5/FETato=',

@@ -23,7 +23,9 @@ export class HubError extends Error {
 }
 
 // Hub answers that mean "the same unit may be accepted if posted again later" (ocore network.js and
-// validation.js createTransientError), plus our own connection-level failures.
+// validation.js createTransientError), plus our own connection-level failures. ocore's other tps fee refusal,
+// `tps_fee X + tps fees balance Y less than required Z for address A whose share is S`, is final: the unit's fee
+// and the balance as of its last ball never change, so the payouts go into a fresh unit at the fee quoted then.
 const TRANSIENT_PATTERNS: readonly RegExp[] = [
   /^unknown parents$/,
   /^tps fee on address \S+ must be at least /,
@@ -121,6 +123,17 @@ export interface DataFeedRequest {
 }
 
 export type GetJointResponse = { joint: Joint } | { joint_not_found: string };
+
+/** ocore storage.systemVars: each subject's values, newest vote first. */
+export type SystemVars = Record<string, Array<{ vote_count_mci: number; value: unknown; is_emergency?: number }>>;
+
+/** ocore storage.getSystemVar: the value in force at `mci` (voted at a lower mci), or null when none is. */
+export function systemVarAt(vars: SystemVars, subject: string, mci: number): unknown {
+  const values = vars[subject];
+  if (!Array.isArray(values)) return null;
+  const found = values.find((v) => mci > v.vote_count_mci);
+  return found ? found.value : null;
+}
 
 type Frame =
   | ['request', { command: string; params?: unknown; tag: string }]
@@ -231,6 +244,10 @@ export class HubClient extends EventEmitter {
 
   getWitnesses(): Promise<string[]> {
     return this.request('get_witnesses');
+  }
+
+  getSystemVars(): Promise<SystemVars> {
+    return this.request('get_system_vars');
   }
 
   getParentsAndLastBall(params: ParentsRequest): Promise<ParentsProps> {

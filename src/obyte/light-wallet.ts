@@ -1,7 +1,8 @@
 // Composing a signed payment the way a light wallet does: everything the composer needs (witnesses, parents,
 // last ball, tps fee, coins, whether the definition must be revealed) comes from the hub.
 import { composePayment } from './composer.ts';
-import { HubError, isTransientHubError, type HubClient } from './hub-client.ts';
+import { DEFAULT_THRESHOLD_SIZE, THRESHOLD_SIZE, networkOfVersion } from './constants.ts';
+import { HubError, isTransientHubError, systemVarAt, type HubClient, type SystemVars } from './hub-client.ts';
 import type { KeyPair } from './keys.ts';
 import { baseOutputs, baseTransferInputs } from './payments.ts';
 import type { Output, TransferInput, Unit } from './types.ts';
@@ -47,6 +48,33 @@ export async function witnesses(hub: HubClient): Promise<string[]> {
   return list;
 }
 
+/** System variables change only by a vote of the order providers: asked again after this long. */
+const SYSTEM_VARS_TTL_MS = 10 * 60_000;
+const systemVarsCache = new WeakMap<HubClient, { vars: SystemVars | null; at: number }>();
+
+/**
+ * The network's `threshold_size` as of `mci`: the hub's system variables when it serves them (ocore does), else
+ * the value voted on the network the unit version belongs to (constants.ts THRESHOLD_SIZE).
+ */
+export async function thresholdSize(hub: HubClient, version: string, mci: number): Promise<number> {
+  let cached = systemVarsCache.get(hub);
+  if (!cached || Date.now() - cached.at > SYSTEM_VARS_TTL_MS) {
+    let vars: SystemVars | null = null;
+    try {
+      vars = await hub.getSystemVars();
+    } catch (e) {
+      // a hub refusing the request has no system variables to give; anything else (timeout, lost connection) is a failure
+      if (!(e instanceof HubError && e.kind === 'response')) throw e;
+    }
+    cached = { vars, at: Date.now() };
+    systemVarsCache.set(hub, cached);
+  }
+  const voted = cached.vars ? systemVarAt(cached.vars, 'threshold_size', mci) : null;
+  if (typeof voted === 'number' && Number.isSafeInteger(voted) && voted > 0) return voted;
+  const network = networkOfVersion(version);
+  return network ? THRESHOLD_SIZE[network] : DEFAULT_THRESHOLD_SIZE;
+}
+
 /** Rough upper bound of headers + payload commission before the real size is known; the composer computes it exactly. */
 function feeAllowance(outputs: number, inputs: number): number {
   return 1200 + 60 * outputs + 100 * inputs;
@@ -56,6 +84,15 @@ function feeAllowance(outputs: number, inputs: number): number {
 export function hubFailure(e: unknown): ComposeFailure {
   if (e instanceof HubError) return { ok: false, error: e.message, transient: e.kind !== 'response' || isTransientHubError(e.message) };
   throw e;
+}
+
+/**
+ * The tps fee a unit from `address` would be asked now, net of that address's tps fees balance (ocore
+ * composer.estimateTpsFee). For an address that never paid, such as a new textcoin's, that is the full fee.
+ */
+export async function estimateTpsFee(hub: HubClient, address: string): Promise<number> {
+  const props = await hub.getParentsAndLastBall({ witnesses: await witnesses(hub), from_addresses: [address], output_addresses: [address] });
+  return props.tps_fee;
 }
 
 export interface HistoryUnit {
@@ -72,7 +109,8 @@ export async function addressHistory(hub: HubClient, addresses: readonly string[
     hub.request<{ main_chain_index: number }>('get_last_stable_unit_props'),
   ]);
   const units = new Map<string, HistoryUnit>();
-  for (const { unit } of [...(history.unstable_mc_joints ?? []), ...(history.joints ?? [])]) {
+  // only `joints` holds the addresses' units; unstable_mc_joints is the witness proof (any main chain units)
+  for (const { unit } of history.joints ?? []) {
     if (!unit.unit) continue;
     const mci = (unit as { main_chain_index?: number }).main_chain_index;
     units.set(unit.unit, { hash: unit.unit, unit, stable: typeof mci === 'number' && mci <= lastStable.main_chain_index });
@@ -154,6 +192,7 @@ export async function composeWithHub(hub: HubClient, req: PaymentRequest): Promi
       changeAddress: address,
       sendAll: req.sendAll === true,
       props,
+      thresholdSize: await thresholdSize(hub, req.params.version, props.last_stable_mc_ball_mci),
     });
     if (!composed.ok) return { ok: false, error: `${composed.error}: need ${composed.required}, have ${composed.available}`, transient: true };
     const { headers, payload, tps } = composed.fees;

@@ -84,7 +84,7 @@ export interface Unit {
   oversize_fee?: number;
   /** set by hubs on units they serve; outside the hash */
   main_chain_index?: number;
-  actual_tps_fee?: number;
+  actual_tps_fee?: number | null;
   /** present only on stripped (voided) units */
   content_hash?: string;
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HubError, type HubClient } from '../../src/obyte/hub-client.ts';
+import { getBase64Hash } from '../../src/obyte/unit-hash.ts';
 import type { Joint, PaymentPayload } from '../../src/obyte/types.ts';
 import type { DevHub } from '../../src/devhub/index.ts';
 import { compose, hubWithClient, newKey, nextJustsaying, pay, randomAddress, waitFor } from './support.ts';
@@ -89,18 +90,38 @@ test('post_joint envelope checks use ocore texts', async (t) => {
   await refusedWith(client.request('post_joint', {}), 'no unit');
   await refusedWith(client.request('post_joint', { unit: { unit: 'x' }, ball: 'y' }), 'no ball via post_joint');
   await refusedWith(client.request('post_joint', { unit: { unit: 'x' }, unsigned: true }), 'unsigned unit');
-  let deep: unknown = 1;
-  for (let i = 0; i < 120; i++) deep = [deep];
-  await refusedWith(client.request('post_joint', { unit: { unit: 'x', deep } }), 'joint is too deeply nested or has too many nodes');
+  // ocore counts the joint as depth 1: {unit: {deep: [..98 arrays..[1]]}} puts the number at depth 101
+  const nested = (levels: number) => {
+    let deep: unknown = 1;
+    for (let i = 0; i < levels; i++) deep = [deep];
+    return { unit: { unit: 'x', deep } };
+  };
+  await refusedWith(client.request('post_joint', nested(98)), 'joint is too deeply nested or has too many nodes');
+  await refusedWith(client.request('post_joint', nested(97)), 'invalid version');
+  // nodes: 1 key in the joint, 2 in the unit, then the array's elements; more than 10,000 is too many
+  const wide = { unit: { unit: 'x', many: Array.from({ length: 9_997 }, () => 0) } };
+  await refusedWith(client.request('post_joint', wide), 'invalid version');
+  wide.unit.many.push(0);
+  await refusedWith(client.request('post_joint', wide), 'joint is too deeply nested or has too many nodes');
 });
 
-test("an address's first unit carries its definition; a second send before it is stable is refused", async (t) => {
+test("an address's first unit carries its definition; a second send without it before it is stable is refused", async (t) => {
   const { hub, client } = await hubWithClient(t);
   const payer = await fundedKey(hub);
+  await hub.faucet(payer.address, 10_000_000);
+  hub.stabilize();
   assert.deepEqual(await client.getDefinitionForAddress(payer.address), { definition_chash: payer.address, is_stable: true });
   const first = await compose(client, hub, payer, [{ address: randomAddress(), amount: 5000 }]);
+  // composed on the same coin before the first is posted: both carry the initial definition
+  const rival = await compose(client, hub, payer, [{ address: randomAddress(), amount: 7000 }]);
   assert.deepEqual(first.authors[0]!.definition, payer.definition);
+  assert.deepEqual(rival.authors[0]!.definition, payer.definition);
   assert.equal(await client.postJoint({ unit: first }), 'accepted');
+  // ocore skips the pending-definition check for a unit carrying the initial definition, and finds the double spend
+  await refusedWith(client.postJoint({ unit: rival }), 'The transaction would be non-serial (a double spend)');
+  // carrying it again on the other coin is no double spend: accepted
+  const another = await compose(client, hub, payer, [{ address: randomAddress(), amount: 5000 }], { revealDefinition: true });
+  assert.equal(await client.postJoint({ unit: another }), 'accepted');
   assert.deepEqual(await client.getDefinitionForAddress(payer.address), {
     definition_chash: payer.address,
     definition: payer.definition,
@@ -108,7 +129,7 @@ test("an address's first unit carries its definition; a second send before it is
   });
   const second = await compose(client, hub, payer, [{ address: randomAddress(), amount: 5000 }]);
   assert.equal(second.authors[0]!.definition, undefined);
-  await refusedWith(client.postJoint({ unit: second }), "you can't send anything before your last definition is stable and before last ball");
+  await refusedWith(client.postJoint({ unit: second }), `definition ${payer.address} bound to address ${payer.address} not found before last ball`);
 
   hub.stabilize();
   assert.equal((await client.getDefinitionForAddress(payer.address)).is_stable, true);
@@ -212,4 +233,75 @@ test('light/get_history and light/get_balances parameter checks', async (t) => {
   await refusedWith(client.request('light/get_balances', Array.from({ length: 101 }, randomAddress)), 'too many addresses');
   assert.deepEqual(await client.getBalances([randomAddress()]), {});
   await refusedWith(client.request('light/get_definition_for_address', { address: 'x' }), 'address not valid');
+});
+
+test("light/get_history in ocore's shape: the witness proof, the witnesses' definitions, actual_tps_fee; a witness list too far off is refused", async (t) => {
+  const { hub, client } = await hubWithClient(t);
+  const witnesses = await client.getWitnesses();
+  const payee = randomAddress();
+  const paid = await hub.faucet(payee, 50_000);
+  hub.stabilize();
+  const later = await hub.faucet(randomAddress(), 60_000);
+  const history = await client.getHistory({ witnesses, addresses: [payee] });
+  assert.deepEqual(history.joints?.map((j) => j.unit.unit), [paid]);
+  assert.equal(typeof history.joints![0]!.unit.actual_tps_fee, 'number', 'a stable unit carries the fee it was charged');
+  const mc = history.unstable_mc_joints!;
+  assert.equal(mc[0]!.unit.unit, later, 'newest first');
+  assert.equal(mc[0]!.unit.actual_tps_fee, null);
+  assert.ok(mc.some((j) => j.unit.authors.some((a) => witnesses.includes(a.address))), "the witnesses' units are in the proof");
+  assert.ok(mc.every((j) => j.ball === undefined), 'served without balls');
+  // the genesis unit reveals the definitions of the witnesses that post (hub, oracle, faucet)
+  const definitions = history.witness_change_and_definition_joints!;
+  assert.equal(definitions.length, 1);
+  assert.equal(definitions[0]!.unit.main_chain_index, 0);
+  assert.ok(definitions[0]!.ball);
+
+  const offList = [...witnesses.slice(0, 6), ...Array.from({ length: 6 }, () => randomAddress())];
+  await refusedWith(
+    client.request('light/get_history', { witnesses: offList, addresses: [payee] }),
+    'your witness list might be too much off, too few witness authored units',
+  );
+  const majority = [...witnesses.slice(0, 7), ...Array.from({ length: 5 }, () => randomAddress())];
+  assert.deepEqual((await client.getHistory({ witnesses: majority, addresses: [payee] })).joints?.map((j) => j.unit.unit), [paid]);
+});
+
+test('light/get_history: proofchain_balls link each stable unit to the last ball of the witness proof, along skiplists', async (t) => {
+  const { hub, client } = await hubWithClient(t);
+  const payee = randomAddress();
+  const first = await hub.faucet(payee, 50_000);
+  for (let i = 0; i < 25; i++) await hub.faucet(randomAddress(), 10_000);
+  const second = await hub.faucet(payee, 70_000);
+  hub.stabilize();
+  await hub.faucet(randomAddress(), 10_000); // a witnessed unit whose last ball is the newest stable unit
+  const history = await client.getHistory({ witnesses: await client.getWitnesses(), addresses: [payee] });
+  assert.deepEqual(history.joints?.map((j) => j.unit.unit), [second, first]);
+  const balls = history.proofchain_balls as Array<{ unit: string; ball: string; parent_balls?: string[]; skiplist_balls?: string[] }>;
+  const lastBall = history.unstable_mc_joints![0]!.unit.last_ball!;
+  assert.equal(balls[0]!.ball, lastBall, 'the chain starts at the last ball of the witness proof');
+  for (const [i, b] of balls.entries()) {
+    const hashed: Record<string, unknown> = { unit: b.unit };
+    if (b.parent_balls) hashed.parent_balls = b.parent_balls;
+    if (b.skiplist_balls) hashed.skiplist_balls = b.skiplist_balls;
+    assert.equal(getBase64Hash(hashed), b.ball, `ball ${i} is the hash of what it lists`);
+    if (i > 0) assert.ok([...(balls[i - 1]!.parent_balls ?? []), ...(balls[i - 1]!.skiplist_balls ?? [])].includes(b.ball), `ball ${i} is linked`);
+  }
+  const units = balls.map((b) => b.unit);
+  assert.ok(units.includes(second) && units.at(-1) === first, 'it reaches both units of the history');
+  assert.ok(balls.some((b) => b.skiplist_balls), 'a skiplist is used');
+  const served = await client.getJoint(units.find((u, i) => balls[i]!.skiplist_balls)!);
+  assert.ok('joint' in served && served.joint.skiplist_units?.length, 'a stable main chain unit at mci 10, 20, … lists its skiplist units');
+});
+
+test('get_joint serves actual_tps_fee: null until stable, then the fee charged', async (t) => {
+  const { hub, client } = await hubWithClient(t);
+  const unit = await hub.faucet(randomAddress(), 50_000);
+  const before = await client.getJoint(unit);
+  assert.ok('joint' in before);
+  assert.equal(before.joint.unit.actual_tps_fee, null);
+  assert.equal(before.joint.ball, undefined);
+  hub.stabilize();
+  const after = await client.getJoint(unit);
+  assert.ok('joint' in after);
+  assert.equal(typeof after.joint.unit.actual_tps_fee, 'number');
+  assert.ok(after.joint.ball);
 });

@@ -9,8 +9,6 @@ import type { CheckedUnit } from './envelope.ts';
 import { exceptionText, invalid } from './outcome.ts';
 import { has, hasFieldsExcept, isNonemptyArray, isNonemptyObject, isNonemptyString, type Obj } from './predicates.ts';
 
-const PENDING_DEFINITION = "you can't send anything before your last definition is stable and before last ball";
-
 export interface RevealedDefinition {
   address: string;
   definition: unknown;
@@ -46,21 +44,19 @@ function checkAuthor(author: Obj, address: string, dag: DagView, lastBallMci: nu
   }
   // every value was just checked to be a string
   const signatures = authentifiers as Record<string, string>;
+  // Since pemCurvesFixMci ocore reads the definition as of the last ball only, and no longer checks for a pending
+  // definition: a unit carrying the initial definition passes while another unit carrying it is unstable (if the
+  // two spend the same output, the second is a double spend), and a unit without it waits for it to be stable.
   const known = definitionBeforeLastBall(dag, address, lastBallMci);
-  const pending = !known && (dag.hasUnstableDefinitionUnit(address) || dag.getDefinition(address) !== null);
-
   if (isNonemptyArray(author.definition)) {
     const definition = author.definition;
     if (definition[0] === 'autonomous agent') return 'AA cannot be defined in authors';
     const signatureError = checkAuthentifiers(definition, signatures, signedText);
     if (signatureError) return signatureError;
-    if (pending) return PENDING_DEFINITION;
     if (known) return `duplicate definition of address ${address}, bNonserial=false`;
     return definitionHashError(definition, address);
   }
   if (has(author, 'definition')) return 'bad type of definition';
-  // ocore (since pemCurvesFixMci) answers "not found before last ball" here too; the hub names the cause
-  if (pending) return PENDING_DEFINITION;
   if (!known) return `definition ${address} bound to address ${address} not found before last ball`;
   return checkAuthentifiers(known.definition, signatures, signedText);
 }

@@ -1,6 +1,7 @@
 // Who earns the headers commission and who pays the tps fee, and whether the tps fee is high enough
 // (ocore validateHeadersCommissionRecipients, validateAATrigger, validateTpsFee).
-import type { RejectedJoint, ValidationContext } from '../dag-view.ts';
+import type { DagView, RejectedJoint, ValidationContext } from '../dag-view.ts';
+import { tpsFeeRecipients } from '../tps-fee.ts';
 import type { CheckedUnit } from './envelope.ts';
 import { invalid, transientError } from './outcome.ts';
 import { has, hasFieldsExcept, isAddress, isNonemptyArray, isObject, isPositiveInteger } from './predicates.ts';
@@ -39,23 +40,25 @@ export function checkAaTrigger(u: CheckedUnit, lastBallMci: number): RejectedJoi
   return null;
 }
 
-/** The hub has no prepaid tps fee balances, so each paying address must cover the fee with the unit's tps_fee. */
-export function checkTpsFee(u: CheckedUnit, lastBallMci: number, ctx: ValidationContext): RejectedJoint | null {
+/**
+ * ocore validateTpsFee: each paying address must cover its share of the fee with the unit's tps_fee and its tps
+ * fees balance as of the last ball, or the unit is refused for good; and what it pays, balance included, must
+ * reach the current fee × min_acceptable_tps_fee_multiplier, or the unit is refused for now.
+ */
+export function checkTpsFee(u: CheckedUnit, dag: DagView, lastBallMci: number, ctx: ValidationContext): RejectedJoint | null {
   if (lastBallMci === 0) return null;
   const tpsFee = u.raw.tps_fee;
   if (typeof tpsFee !== 'number') throw new Error('tps_fee must have been checked by now');
-  for (const address of tpsFeePayers(u)) {
-    if (tpsFee < ctx.minTpsFee) return transientError(`tps fee on address ${address} must be at least ${ctx.minTpsFee}, found ${tpsFee}`);
+  // checkCommissionRecipients has checked the recipients' shape
+  const recipients = u.raw.earned_headers_commission_recipients as Parameters<typeof tpsFeeRecipients>[1];
+  const fromOp = u.authorAddresses.some((a) => ctx.opList.includes(a));
+  for (const [address, percent] of Object.entries(tpsFeeRecipients(u.authorAddresses, recipients))) {
+    const share = percent / 100;
+    const balance = dag.tpsFeesBalance(address, lastBallMci);
+    if (balance + tpsFee * share < ctx.minTpsFee * share)
+      return invalid(`tps_fee ${tpsFee} + tps fees balance ${balance} less than required ${ctx.minTpsFee} for address ${address} whose share is ${share}`);
+    const paid = balance / share + tpsFee;
+    if (paid < ctx.minAcceptableTpsFee && !fromOp) return transientError(`tps fee on address ${address} must be at least ${ctx.minAcceptableTpsFee}, found ${paid}`);
   }
   return null;
-}
-
-// ocore storage.getTpsFeeRecipients: the commission recipients pay, unless one of them is not an author;
-// then the first author pays alone.
-function tpsFeePayers(u: CheckedUnit): string[] {
-  const firstAuthor = u.authorAddresses.slice(0, 1);
-  const recipients = u.raw.earned_headers_commission_recipients;
-  if (!Array.isArray(recipients)) return firstAuthor;
-  const addresses = recipients.map((r: unknown) => (isObject(r) ? String(r.address) : ''));
-  return addresses.every((a) => u.authorAddresses.includes(a)) ? addresses : firstAuthor;
 }

@@ -2,7 +2,7 @@
 // decreasing, the last ball stable, matching and included, and the version 4 header rules.
 import { MAX_PARENTS_PER_UNIT } from '../../obyte/constants.ts';
 import { getOversizeFee } from '../../obyte/length.ts';
-import type { DagUnit, DagView, RejectedJoint } from '../dag-view.ts';
+import type { DagUnit, DagView, RejectedJoint, ValidationContext } from '../dag-view.ts';
 import type { CheckedUnit } from './envelope.ts';
 import { UNKNOWN_PARENTS, invalid } from './outcome.ts';
 import { has } from './predicates.ts';
@@ -13,7 +13,7 @@ export function isIncludedOrEqual(dag: DagView, unit: string, descendants: strin
 }
 
 /** On success, the main chain index of the unit's last ball. */
-export function checkParents(u: CheckedUnit, dag: DagView): { lastBallMci: number } | RejectedJoint {
+export function checkParents(u: CheckedUnit, dag: DagView, ctx: ValidationContext): { lastBallMci: number } | RejectedJoint {
   const parents = u.parentUnits;
   if (parents.length > MAX_PARENTS_PER_UNIT) return invalid('too many parents: ' + parents.length);
   const parentProps: DagUnit[] = [];
@@ -43,7 +43,7 @@ export function checkParents(u: CheckedUnit, dag: DagView): { lastBallMci: numbe
   if (!isIncludedOrEqual(dag, u.lastBallUnit, parents))
     return invalid(`last ball unit ${u.lastBallUnit} is not included in parents, unit ${u.unit}`);
 
-  const v4 = checkVersion4Header(u);
+  const v4 = checkVersion4Header(u, ctx.thresholdSize);
   if (v4) return v4;
   if (!lastBallUnit.isStable || lastBallUnit.mci === null)
     return invalid(`${u.unit}: last ball unit ${u.lastBallUnit} is not stable in view of your parents ${parents.join(',')}`);
@@ -52,10 +52,10 @@ export function checkParents(u: CheckedUnit, dag: DagView): { lastBallMci: numbe
   return { lastBallMci: lastBallUnit.mci };
 }
 
-function checkVersion4Header(u: CheckedUnit): RejectedJoint | null {
+function checkVersion4Header(u: CheckedUnit, thresholdSize: number): RejectedJoint | null {
   if (has(u.raw, 'witnesses')) return invalid('should have no per-unit witnesses since version 4.0');
   if (has(u.raw, 'witness_list_unit')) return invalid('should have no witness_list_unit since version 4.0');
-  const oversizeFee = getOversizeFee(u.asUnit);
+  const oversizeFee = getOversizeFee(u.asUnit, thresholdSize);
   if (oversizeFee) {
     if (u.raw.oversize_fee !== oversizeFee)
       return invalid(`oversize_fee mismatch: expected ${oversizeFee}, found ${String(u.raw.oversize_fee)}`);
