@@ -5,6 +5,7 @@ import type { NetworkName } from './storage/schema.ts';
 import type { StoreLocation } from './storage/db.ts';
 import { policyProblems, type PolicyConfig } from './domain/policy.ts';
 import { CBR_DAILY_URL, ECB_DAILY_URL } from './rates/fiat-source.ts';
+import { RATE_PAIRS, type RatePair } from './domain/money.ts';
 
 /**
  * The whole configuration, parsed once at start from environment variables and/or a JSON file
@@ -27,6 +28,10 @@ export interface Config {
     readonly fiat: { readonly enabled: boolean; readonly ecbUrl: string; readonly cbrUrl: string; readonly timeoutMs: number };
   };
   readonly policy: PolicyConfig;
+  /** When a rate can be trusted: its age per pair, the cross-check between sources, the breaker on wild moves. */
+  readonly rateTrust: RateTrustConfig;
+  /** Embedded devhubs: their clock runs this far from real time (negative: behind), for demos and tests of old feeds. */
+  readonly devhubClockOffsetMs: number;
   readonly payouts: {
     /** How long a purchase request waits for its payout's unit before answering. */
     readonly waitMs: number;
@@ -52,6 +57,15 @@ export interface Config {
   readonly hubTimeoutMs: number;
   readonly authThrottle: { readonly maxFailures: number; readonly windowMs: number };
   readonly logLevel: string;
+}
+
+export interface RateTrustConfig {
+  /** The most a rate may be away from its source's own time, per pair (RATE_MAX_AGE_MS, FIAT_RATE_MAX_AGE_MS, RATE_PAIR_MAX_AGE_MS). */
+  readonly maxAgeMs: Readonly<Record<RatePair, number>>;
+  /** Sources of one pair must agree within this fraction (RATE_TOLERANCE_PCT / 100). */
+  readonly tolerance: Big;
+  /** A move of more than this fraction from the last value used is held until a second fetch confirms it (RATE_STEP_PCT / 100). */
+  readonly step: Big;
 }
 
 export interface NetworkConfig {
@@ -204,6 +218,38 @@ function parsePolicy(r: Reader): PolicyConfig {
   return policy;
 }
 
+const DAY = 24 * 60 * 60 * 1000;
+const FIAT_PAIRS: readonly RatePair[] = ['EUR_USD', 'RUB_USD'];
+
+/**
+ * Crypto pairs (the oracle posts every 10 minutes) age in minutes, RATE_MAX_AGE_MS; the ECB and the Bank of Russia
+ * publish once per business day, so their rates age in days, FIAT_RATE_MAX_AGE_MS (5 days: a Friday rate on an
+ * Easter Monday is 4 days old); RATE_PAIR_MAX_AGE_MS="RUB_USD=1036800000,…" sets single pairs.
+ */
+function parseRateTrust(r: Reader, cryptoMaxAgeMs: number): RateTrustConfig {
+  const fiatMaxAgeMs = r.int('FIAT_RATE_MAX_AGE_MS', 5 * DAY, 1000);
+  const maxAgeMs = Object.fromEntries(RATE_PAIRS.map((pair) => [pair, FIAT_PAIRS.includes(pair) ? fiatMaxAgeMs : cryptoMaxAgeMs])) as Record<RatePair, number>;
+  for (const part of (r.raw('RATE_PAIR_MAX_AGE_MS') ?? '').split(',').filter((p) => p.trim() !== '')) {
+    const m = /^\s*([A-Z]+_[A-Z]+)\s*=\s*(\d+)\s*$/.exec(part);
+    const pair = m?.[1] as RatePair | undefined;
+    if (!m || !pair || !RATE_PAIRS.includes(pair) || Number(m[2]) < 1000) {
+      throw new ConfigError(`RATE_PAIR_MAX_AGE_MS: "${part}" is not PAIR=milliseconds (at least 1000) with PAIR one of ${RATE_PAIRS.join(', ')}`);
+    }
+    maxAgeMs[pair] = Number(m[2]);
+  }
+  const tolerance = r.decimal('RATE_TOLERANCE_PCT', '5')!;
+  const step = r.decimal('RATE_STEP_PCT', '20')!;
+  if (!tolerance.gt(0) || !step.gt(0)) throw new ConfigError('RATE_TOLERANCE_PCT and RATE_STEP_PCT must be above 0');
+  return { maxAgeMs, tolerance: tolerance.div(100), step: step.div(100) };
+}
+
+function signedInt(r: Reader, key: string, fallback: number): number {
+  const v = r.raw(key);
+  if (v === undefined) return fallback;
+  if (!/^-?\d{1,15}$/.test(v)) throw new ConfigError(`${key} must be a whole number of milliseconds, got "${v}"`);
+  return Number(v);
+}
+
 function networkConfig(r: Reader, name: NetworkName, defaultPort: number): NetworkConfig {
   const prefix = name === 'main' ? 'MAIN' : 'TEST';
   const hubUrl = r.raw(`${prefix}_HUB_URL`);
@@ -275,6 +321,8 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
       },
     },
     policy: parsePolicy(r),
+    rateTrust: parseRateTrust(r, r.int('RATE_MAX_AGE_MS', 15 * 60_000, 1000)),
+    devhubClockOffsetMs: signedInt(r, 'DEVHUB_CLOCK_OFFSET_MS', 0),
     payouts: {
       waitMs: r.int('PAYOUT_WAIT_MS', 4000, 100),
       maxPerUnit: r.int('PAYOUTS_PER_UNIT', 127, 1, 127),

@@ -14,11 +14,12 @@ import { textcoinClaimFee } from './obyte/constants.ts';
 import { startDevHubThread, type DevHubHandle } from './devhub/thread.ts';
 import { HubDepositChain } from './chain/hub-deposit-chain.ts';
 import { verifyPurchaseUnit } from './chain/purchase-unit.ts';
-import { createHubRateSource } from './rates/hub-source.ts';
+import { createExchangeRateSource, createOracleRateSource } from './rates/hub-source.ts';
 import { createFixedRateSource } from './rates/fixed-source.ts';
 import { createCbrRateSource, createEcbRateSource } from './rates/fiat-source.ts';
-import { RateCache } from './rates/cache.ts';
-import type { RateSource } from './rates/types.ts';
+import { RateCache, type PricedBy, type RatesStatus } from './rates/cache.ts';
+import { readRatesStatus, saveRatesStatus } from './storage/rate-status.ts';
+import type { Pair, RateSource } from './rates/types.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
 import { SecretBox } from './services/secret-box.ts';
 import { AuthThrottle } from './services/auth-throttle.ts';
@@ -66,6 +67,8 @@ export interface Runtime {
 
 /** Devnet prices for the embedded default (no price oracle exists there): roughly today's market. */
 const DEVNET_FEEDS: Readonly<Record<string, number>> = { GBYTE_USD: 8.5, BTC_USD: 95000, GBYTE_BTC: 0.00008947 };
+/** The embedded devhubs' oracle posts its feeds again this often, well within RATE_MAX_AGE_MS's default. */
+const DEVNET_FEED_INTERVAL_MS = 5 * 60_000;
 
 export async function startRuntime(config: Config, opts: { log?: Log; listen?: boolean } = {}): Promise<Runtime> {
   const log: Log = opts.log ?? (() => undefined);
@@ -149,8 +152,9 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
           genesis: [{ address: funding.address, amount: 100_000e9 }],
           stabilityDelayMs: nc.devhubStabilityMs,
           tpsFee: nc.devhubTpsFee,
-          oracle: { feeds: DEVNET_FEEDS },
+          oracle: { feeds: DEVNET_FEEDS, intervalMs: DEVNET_FEED_INTERVAL_MS },
           exchangeRates: DEVNET_FEEDS,
+          clockOffsetMs: config.devhubClockOffsetMs,
           logger: {
             info: (message) => log('info', message, { network: nc.name }),
             warn: (message) => log('warn', message, { network: nc.name }),
@@ -168,26 +172,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     await hub.connect();
     closers.push(() => hub.close());
     const deposits = new HubDepositChain(hub, nc.protocol, (address) => keysByAddress.get(address), hot.address);
-    const sources: RateSource[] = [
-      createHubRateSource({ hub, oracles: [nc.oracleAddress ?? devhub?.oracleAddress].filter((a): a is string => !!a) }),
-    ];
-    if (Object.keys(config.rates.fixed).length > 0) {
-      const fixed = createFixedRateSource(config.rates.fixed as Record<string, Big>);
-      if (!fixed.ok) throw new Error(`FIXED_RATES: ${fixed.error}`);
-      sources.push(fixed.value);
-    }
-    if (config.rates.fiat.enabled) {
-      const { ecbUrl, cbrUrl, timeoutMs } = config.rates.fiat;
-      sources.push(createEcbRateSource({ url: ecbUrl, timeoutMs }), createCbrRateSource({ url: cbrUrl, timeoutMs }));
-    }
-    const rates = new RateCache({
-      sources,
-      maxAgeMs: config.rates.maxAgeMs,
-      refreshAfterMs: config.rates.refreshMs,
-      intervalMs: config.rates.refreshMs,
-      onFailure: (source, f) => log('warn', 'rate source failed', { network: nc.name, source, error: f.detail ?? f.message }),
-    });
-    rates.start();
+    const rates = await startRates(config, nc, db, hub, devhub?.oracleAddress ?? null, log);
     closers.push(() => rates.stop());
 
     const sender = senderStarting ? await senderStarting : null;
@@ -196,7 +181,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
       name: nc.name,
       rates: async (pairs) => {
         const current = await rates.current(pairs);
-        return current.ok ? { ok: true, value: current.value.rates } : current;
+        return current.ok ? { ok: true, value: { rates: current.value.rates, sources: current.value.sources } } : current;
       },
       verifyPurchaseUnit: (unit, bytes) => verifyPurchaseUnit(hub, unit, bytes),
       // the claiming unit's fees plus twice the tps fee, as ocore's wallet adds to a textcoin
@@ -313,7 +298,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
         const details: Record<string, unknown> = {};
         let healthy = true;
         for (const [name, n] of Object.entries(networks)) {
-          details[name] = { hub: n.hub.connected ? 'connected' : 'disconnected', hot_address: n.hot.address };
+          details[name] = { hub: n.hub.connected ? 'connected' : 'disconnected', hot_address: n.hot.address, rates: rateHealth(n.rates.status()) };
           healthy &&= n.hub.connected;
         }
         return { ok: healthy, details };
@@ -343,4 +328,67 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
       await db.close();
     },
   };
+}
+
+/**
+ * The network's rate sources (oracle feeds, the hub's exchange rates, fixed rates, ECB and CBR, in that order of
+ * preference) behind a cache that cross-checks them and holds wild moves. The cache's status goes to the store
+ * after every round (for `cashback rates`), and the values it used before a restart are read back from there.
+ */
+async function startRates(config: Config, nc: NetworkConfig, db: Db, hub: HubClient, devhubOracle: string | null, log: Log): Promise<RateCache> {
+  const trust = config.rateTrust;
+  const oracle = nc.oracleAddress ?? devhubOracle;
+  const sources: RateSource[] = [];
+  if (oracle) sources.push(createOracleRateSource({ hub, oracles: [oracle] }));
+  sources.push(createExchangeRateSource({ hub }));
+  if (Object.keys(config.rates.fixed).length > 0) {
+    const fixed = createFixedRateSource(config.rates.fixed as Record<string, Big>);
+    if (!fixed.ok) throw new Error(`FIXED_RATES: ${fixed.error}`);
+    sources.push(fixed.value);
+  }
+  if (config.rates.fiat.enabled) {
+    const { ecbUrl, cbrUrl, timeoutMs } = config.rates.fiat;
+    sources.push(
+      createEcbRateSource({ url: ecbUrl, timeoutMs, maxDocumentAgeMs: trust.maxAgeMs.EUR_USD }),
+      createCbrRateSource({ url: cbrUrl, timeoutMs, maxDocumentAgeMs: trust.maxAgeMs.RUB_USD }),
+    );
+  }
+  const stored = (await readRatesStatus(db, nc.name)) as RatesStatus | null;
+  const lastUsed: Partial<Record<Pair, PricedBy>> = {};
+  for (const p of stored?.pairs ?? []) if (p.in_use) lastUsed[p.pair] = p.in_use;
+  // One write at a time, in order: the latest status wins.
+  let saving: Promise<void> = Promise.resolve();
+  const rates = new RateCache({
+    sources,
+    maxAgeMs: (pair) => trust.maxAgeMs[pair],
+    trust: { tolerance: trust.tolerance, step: trust.step },
+    refreshAfterMs: config.rates.refreshMs,
+    intervalMs: config.rates.refreshMs,
+    confirmAfterMs: config.rates.refreshMs,
+    lastUsed,
+    onFailure: (source, f) => log('warn', 'rate source failed', { network: nc.name, source, error: f.detail ?? f.message }),
+    onEvent: (event) => log('warn', `rate ${event.kind}`, { network: nc.name, ...event }),
+    onStatus: (status) => {
+      saving = saving
+        .then(() => saveRatesStatus(db, nc.name, status))
+        .catch((e) => log('warn', 'cannot store the rate status', { network: nc.name, error: String(e) }));
+    },
+  });
+  rates.start();
+  return rates;
+}
+
+/** Per pair, for /health: its state, the value in use with its source and age, and what is wrong. */
+function rateHealth(status: RatesStatus): Record<string, unknown> {
+  return Object.fromEntries(
+    status.pairs.map((p) => [
+      p.pair,
+      {
+        state: p.state,
+        ...(p.in_use ? { value: p.in_use.value, source: p.in_use.source, age_ms: status.updated_at - p.in_use.at } : {}),
+        ...(p.held ? { held: p.held.value } : {}),
+        ...(p.problem ? { problem: p.problem } : {}),
+      },
+    ]),
+  );
 }

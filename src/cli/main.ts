@@ -11,6 +11,7 @@ import { KEY_INDEX, walletMnemonic } from '../wallet.ts';
 import { table } from './table.ts';
 import { CliError, json, NETWORKS, out, parseLimit, parseNetwork, parseTime, withDb } from './common.ts';
 import { registerActivity } from './activity.ts';
+import { registerRates } from './rates.ts';
 import { EXIT, reconcileText, runReconcile } from './reconcile.ts';
 
 function depositAddress(config: Config, partner: Partner): string {
@@ -170,29 +171,7 @@ program
     }),
   );
 
-program
-  .command('rates')
-  .description("the hub's exchange rates, per network")
-  .option('--network <network>', 'main or test', parseNetwork)
-  .addOption(json())
-  .action(async (o: { network?: NetworkName; json?: boolean }) => {
-    const config = loadConfig();
-    const result: Record<string, Record<string, number>> = {};
-    for (const n of o.network ? [o.network] : NETWORKS) {
-      const hub = new HubClient({ url: config.networks[n].hubUrl, requestTimeoutMs: 5000, reconnectMaxMs: 1000 });
-      try {
-        await hub.connect();
-        result[n] = await hub.getExchangeRates();
-      } catch (e) {
-        throw new CliError(`${n}: cannot read rates from ${config.networks[n].hubUrl}: ${(e as Error).message}`);
-      } finally {
-        await hub.close();
-      }
-    }
-    out(!!o.json, result, () =>
-      table(['NETWORK', 'PAIR', 'RATE'], Object.entries(result).flatMap(([n, r]) => Object.entries(r).map(([pair, v]) => [n, pair, v]))),
-    );
-  });
+registerRates(program);
 
 program
   .command('reconcile')

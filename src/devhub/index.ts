@@ -25,12 +25,17 @@ export interface DevHubOptions {
   genesis?: Array<{ address: string; amount: number }>;
   /** a unit becomes stable this long after it is accepted; 1000 ms by default */
   stabilityDelayMs?: number;
-  /** feeds the hub's oracle posts at start, where they differ from its last posted values */
-  oracle?: { feeds?: Record<string, number | string> };
+  /**
+   * feeds the hub's oracle posts at start, where they differ from its last posted values; with `intervalMs` it posts
+   * its latest values again that often, as the real price oracle does (until stopFeeds())
+   */
+  oracle?: { feeds?: Record<string, number | string>; intervalMs?: number };
   /** what hub/get_exchange_rates answers */
   exchangeRates?: Record<string, number>;
   /** the hub's clock in ms (timestamps, tps fee windows); timers still run on real time */
   now?: () => number;
+  /** the hub's clock runs this far from `now` (negative: behind), until setClockOffset() */
+  clockOffsetMs?: number;
   /**
    * tps_fee pricing (see tps-fee.ts): base_tps_fee × (e^(tps/tps_interval) − 1) × tps_fee_multiplier, tps over a
    * sliding window of `windowSec` seconds. Defaults: ocore's initial votes 10 / 1 / 10, window 10 s. Units paying
@@ -54,6 +59,15 @@ export interface DevHub {
   faucet(address: string, amount: number): Promise<string>;
   /** the oracle posts a data_feed unit (validated like any unit) */
   setFeed(name: string, value: number | string): Promise<void>;
+  /**
+   * the oracle posts these feeds in one unit, stamped `timestampMs` if given (rounded to seconds; it must not be older
+   * than the latest unit's nor too far into the future); resolves to the unit
+   */
+  publishFeeds(feeds: Record<string, number | string>, timestampMs?: number): Promise<string>;
+  /** the oracle stops posting its feeds again on its interval, as an oracle that went down */
+  stopFeeds(): void;
+  /** moves the hub's clock (see clockOffsetMs); moving it behind the latest unit makes new units invalid */
+  setClockOffset(ms: number): void;
   setExchangeRates(rates: Record<string, number>): void;
   /** unspent outputs of the address, by stability */
   balance(address: string): { stable: number; pending: number };
@@ -103,7 +117,7 @@ export interface HubCore {
   close(): void;
 }
 
-export function openHubCore(opts: DevHubOptions = {}): HubCore {
+export function openHubCore(opts: DevHubOptions = {}, clockOffset = { ms: opts.clockOffsetMs ?? 0 }): HubCore {
   const params = opts.params ?? NETWORK_PARAMS.devnet;
   const store = new DagStore(opts.dbFile ?? ':memory:');
   let node: HubNode | null = null;
@@ -113,7 +127,9 @@ export function openHubCore(opts: DevHubOptions = {}): HubCore {
     store.setMeta(PARAMS_META, JSON.stringify(params));
     const identity = loadIdentity(store);
     const tpsVars = resolveTpsFeeVars(opts.tpsFee);
-    node = new HubNode(store, params, tpsVars, opts.stabilityDelayMs ?? DEFAULT_STABILITY_DELAY_MS, opts.now ?? Date.now);
+    const now = opts.now ?? Date.now;
+    const clock = () => now() + clockOffset.ms;
+    node = new HubNode(store, params, tpsVars, opts.stabilityDelayMs ?? DEFAULT_STABILITY_DELAY_MS, clock);
     const wallet = new HubWallet(node);
     if (store.isEmpty()) bootstrap(node, wallet, identity, opts.genesis ?? []);
     const feeds = changedFeeds(node, identity.oracle.address, opts.oracle?.feeds ?? {});
@@ -141,7 +157,8 @@ export function openHubCore(opts: DevHubOptions = {}): HubCore {
 }
 
 export async function startDevHub(opts: DevHubOptions = {}): Promise<DevHub> {
-  const core = openHubCore(opts);
+  const clockOffset = { ms: opts.clockOffsetMs ?? 0 };
+  const core = openHubCore(opts, clockOffset);
   const { store, identity, node, wallet, tpsVars } = core;
   const params = node.params;
   try {
@@ -171,6 +188,29 @@ export async function startDevHub(opts: DevHubOptions = {}): Promise<DevHub> {
       ...(opts.logger ? { logger: opts.logger } : {}),
     });
     const port = server.port;
+    // the oracle's latest values, posted again on its interval
+    const latestFeeds: Record<string, number | string> = { ...(opts.oracle?.feeds ?? {}) };
+    const publish = (feeds: Record<string, number | string>, timestampMs?: number): string => {
+      const posted = wallet.postFeeds(identity.oracle, feeds, timestampMs === undefined ? undefined : Math.round(timestampMs / 1000));
+      if (!posted.ok) throw new Error(posted.error);
+      Object.assign(latestFeeds, feeds);
+      return posted.unit;
+    };
+    let feedTimer: NodeJS.Timeout | null = null;
+    if (opts.oracle?.intervalMs && Object.keys(latestFeeds).length > 0) {
+      feedTimer = setInterval(() => {
+        try {
+          publish({ ...latestFeeds });
+        } catch (e) {
+          opts.logger?.warn(`devhub oracle could not post its feeds: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }, opts.oracle.intervalMs);
+      feedTimer.unref();
+    }
+    const stopFeeds = () => {
+      if (feedTimer !== null) clearInterval(feedTimer);
+      feedTimer = null;
+    };
     return {
       url: `ws://${opts.host ?? '127.0.0.1'}:${port}`,
       port,
@@ -184,8 +224,14 @@ export async function startDevHub(opts: DevHubOptions = {}): Promise<DevHub> {
         return sent.unit;
       },
       async setFeed(name, value) {
-        const posted = wallet.postFeeds(identity.oracle, { [name]: value });
-        if (!posted.ok) throw new Error(posted.error);
+        publish({ [name]: value });
+      },
+      async publishFeeds(feeds, timestampMs) {
+        return publish(feeds, timestampMs);
+      },
+      stopFeeds,
+      setClockOffset(ms) {
+        clockOffset.ms = ms;
       },
       setExchangeRates(rates) {
         exchangeRates = { ...rates };
@@ -198,6 +244,7 @@ export async function startDevHub(opts: DevHubOptions = {}): Promise<DevHub> {
       stabilize: () => node.stabilize(),
       faults: server.faults,
       async close() {
+        stopFeeds();
         await server.close();
         core.close();
       },
