@@ -353,9 +353,14 @@ async function startRates(config: Config, nc: NetworkConfig, db: Db, hub: HubCli
       createCbrRateSource({ url: cbrUrl, timeoutMs, maxDocumentAgeMs: trust.maxAgeMs.RUB_USD }),
     );
   }
-  const stored = (await readRatesStatus(db, nc.name)) as RatesStatus | null;
   const lastUsed: Partial<Record<Pair, PricedBy>> = {};
-  for (const p of stored?.pairs ?? []) if (p.in_use) lastUsed[p.pair] = p.in_use;
+  try {
+    const stored = (await readRatesStatus(db, nc.name)) as RatesStatus | null;
+    for (const p of Array.isArray(stored?.pairs) ? stored.pairs : []) if (p?.in_use) lastUsed[p.pair] = p.in_use;
+  } catch (e) {
+    // the status is a convenience: a damaged one must not stop the server, only the breaker starts afresh
+    log('warn', 'cannot read the stored rate status', { network: nc.name, error: String(e) });
+  }
   // One write at a time, in order: the latest status wins.
   let saving: Promise<void> = Promise.resolve();
   const rates = new RateCache({

@@ -14,6 +14,12 @@ import { registerActivity } from './activity.ts';
 import { registerRates } from './rates.ts';
 import { EXIT, reconcileText, runReconcile } from './reconcile.ts';
 
+/** A source name or a unit hash: nothing LIKE would read as a wildcard, nor a quote. */
+function parsePricedBy(value: string): string {
+  if (!/^[A-Za-z0-9+/=-]{1,64}$/.test(value)) throw new CliError(`--priced-by takes a rate source name or a unit hash, got "${value}"`);
+  return value;
+}
+
 function depositAddress(config: Config, partner: Partner): string {
   return walletKey(walletMnemonic(config, false), KEY_INDEX.depositBase + partner.depositIndex).address;
 }
@@ -141,8 +147,9 @@ program
   .option('--since <time>', 'ISO date/time', parseTime)
   .option('--until <time>', 'ISO date/time', parseTime)
   .option('--limit <n>', 'at most this many', parseLimit, 100)
+  .option('--priced-by <source-or-unit>', 'only purchases whose recorded pricing names this rate source or oracle unit (used or checked against)', parsePricedBy)
   .addOption(json())
-  .action(async (o: { partner?: string; network?: NetworkName; since?: number; until?: number; limit: number; json?: boolean }) =>
+  .action(async (o: { partner?: string; network?: NetworkName; since?: number; until?: number; limit: number; pricedBy?: string; json?: boolean }) =>
     withDb(async (db) => {
       let q = db.kysely
         .selectFrom('purchases')
@@ -150,6 +157,7 @@ program
         .select([
           'purchases.id', 'purchases.network', 'partners.name as partner', 'purchases.order_id', 'purchases.customer', 'purchases.currency',
           'purchases.currency_amount', 'purchases.recipient', 'purchases.cashback_amount', 'purchases.status', 'purchases.unit', 'purchases.created_at',
+          'purchases.rate_sources',
         ])
         .orderBy('purchases.created_at', 'desc')
         .limit(o.limit);
@@ -161,7 +169,13 @@ program
       if (o.network) q = q.where('purchases.network', '=', o.network);
       if (o.since !== undefined) q = q.where('purchases.created_at', '>=', BigInt(o.since));
       if (o.until !== undefined) q = q.where('purchases.created_at', '<', BigInt(o.until));
-      const rows = (await q.execute()).map((r) => ({ ...r, created_at: new Date(Number(r.created_at)).toISOString() }));
+      // names and units are JSON strings in the record: quoted, so that "hub" does not match "hub2"
+      if (o.pricedBy !== undefined) q = q.where('purchases.rate_sources', 'like', `%"${o.pricedBy}"%`);
+      const rows = (await q.execute()).map((r) => ({
+        ...r,
+        created_at: new Date(Number(r.created_at)).toISOString(),
+        rate_sources: r.rate_sources === null ? null : (JSON.parse(r.rate_sources) as unknown),
+      }));
       out(!!o.json, rows, () =>
         table(
           ['TIME', 'NETWORK', 'PARTNER', 'ORDER', 'AMOUNT', 'TO', 'CASHBACK', 'STATUS', 'UNIT'],

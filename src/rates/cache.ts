@@ -1,6 +1,6 @@
 import type Big from 'big.js';
 import { failure, type Failure } from '../domain/errors.ts';
-import { Dec, isRatePair, type Rates } from '../domain/money.ts';
+import { Dec, isRatePair, parseDecimal, type Rates } from '../domain/money.ts';
 import { err, ok, type Result } from '../domain/result.ts';
 import { breaker, crossRateDisagreement, disagreement, type Settings } from './trust.ts';
 import type { Pair, Quote, RateSource } from './types.ts';
@@ -130,8 +130,10 @@ export class RateCache {
     const names = new Set(this.sources.map((s) => s.name));
     if (names.size !== this.sources.length) throw new Error('rate sources need distinct names');
     for (const source of this.sources) this.entries.set(source.name, new Map());
+    // They come back from the store: only well-formed ones are taken.
     for (const [pair, used] of Object.entries(options.lastUsed ?? {})) {
-      if (isRatePair(pair) && used) this.state(pair).used = used;
+      const value = typeof used?.value === 'string' ? parseDecimal(used.value) : null;
+      if (isRatePair(pair) && used && value?.gt(0) && Number.isFinite(used.at) && typeof used.source === 'string') this.state(pair).used = used;
     }
   }
 

@@ -7,6 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { dirname } from 'node:path';
+import { cashback } from '../helpers/cli.ts';
 import { startTestApp, form, type TestApp } from '../helpers/app.ts';
 import { STORE_KINDS } from '../helpers/stores.ts';
 import { ratesReport, ratesText, type RatesReport } from '../../src/cli/rates.ts';
@@ -47,6 +49,7 @@ function tools(app: () => TestApp) {
         await sleep(20);
       }
     },
+    orders: () => order,
     health: async () => JSON.parse((await app().runtime.http!.inject({ method: 'GET', url: '/health' })).body) as Record<string, any>,
     devhub: () => main().devhub!,
   };
@@ -118,6 +121,19 @@ for (const kind of STORE_KINDS) {
         assert.deepEqual([priced.source, priced.value, priced.ref, priced.at], ['oracle', '8.5', unit, await postedAt]);
         assert.deepEqual(priced.checked_with.map((c) => (c as { source: string; value: string }).source + ' ' + (c as { value: string }).value), ['hub 8.5']);
         assert.equal((await t.health()).main.rates.GBYTE_USD.source, 'oracle');
+
+        // the operator traces the purchases an oracle unit priced (the CLI reads the SQLite file directly)
+        const location = app.store.location;
+        if (location.kind === 'sqlite') {
+          const env = { DATA_DIR: dirname(location.file), LOG_LEVEL: 'silent' };
+          const traced = await cashback(['purchases', '--priced-by', unit, '--json'], env);
+          assert.equal(traced.code, 0, traced.stderr);
+          const rows = JSON.parse(traced.stdout) as Array<{ order_id: string; rate_sources: { GBYTE_USD: { ref: string } } }>;
+          assert.deepEqual(rows.map((r) => [r.order_id, r.rate_sources.GBYTE_USD.ref]), [[`r-${t.orders()}`, unit]]);
+          const byHub = JSON.parse((await cashback(['purchases', '--priced-by', 'hub', '--network', 'main', '--json'], env)).stdout) as unknown[];
+          assert.equal(byHub.length, 3, 'two priced by the hub, one checked against it');
+          assert.match((await cashback(['purchases', '--priced-by', '%'], env)).stderr, /--priced-by takes a rate source name or a unit hash/);
+        }
       });
     });
 

@@ -331,3 +331,10 @@ test('start() refreshes now and on the interval; stop() ends it', async () => {
   assert.equal(oracle.calls, calls);
   assert.ok((await cache.current(['GBYTE_USD'])).ok);
 });
+
+test('malformed values from the store are not taken as the last used', async () => {
+  const bad = { value: 'lots', source: 'oracle', at: 1 };
+  const { cache, oracle, now } = setup({ lastUsed: { GBYTE_USD: bad, BTC_USD: { value: '1', at: Number.NaN } as never } });
+  oracle.set({ GBYTE_USD: '0.85' }, now());
+  assert.deepEqual(rates(await cache.current(['GBYTE_USD'])), { GBYTE_USD: '0.85' });
+});
