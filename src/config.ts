@@ -60,8 +60,10 @@ export interface Config {
 }
 
 export interface RateTrustConfig {
-  /** The most a rate may be away from its source's own time, per pair (RATE_MAX_AGE_MS, FIAT_RATE_MAX_AGE_MS, RATE_PAIR_MAX_AGE_MS). */
-  readonly maxAgeMs: Readonly<Record<RatePair, number>>;
+  /** The most EUR_USD and RUB_USD may be away from their source's own time (the crypto pairs: rates.maxAgeMs). */
+  readonly fiatMaxAgeMs: number;
+  /** Per pair, overriding both (RATE_PAIR_MAX_AGE_MS); see rateMaxAgeMs(). */
+  readonly pairMaxAgeMs: Readonly<Partial<Record<RatePair, number>>>;
   /** Sources of one pair must agree within this fraction (RATE_TOLERANCE_PCT / 100). */
   readonly tolerance: Big;
   /** A move of more than this fraction from the last value used is held until a second fetch confirms it (RATE_STEP_PCT / 100). */
@@ -226,21 +228,26 @@ const FIAT_PAIRS: readonly RatePair[] = ['EUR_USD', 'RUB_USD'];
  * publish once per business day, so their rates age in days, FIAT_RATE_MAX_AGE_MS (5 days: a Friday rate on an
  * Easter Monday is 4 days old); RATE_PAIR_MAX_AGE_MS="RUB_USD=1036800000,…" sets single pairs.
  */
-function parseRateTrust(r: Reader, cryptoMaxAgeMs: number): RateTrustConfig {
+function parseRateTrust(r: Reader): RateTrustConfig {
   const fiatMaxAgeMs = r.int('FIAT_RATE_MAX_AGE_MS', 5 * DAY, 1000);
-  const maxAgeMs = Object.fromEntries(RATE_PAIRS.map((pair) => [pair, FIAT_PAIRS.includes(pair) ? fiatMaxAgeMs : cryptoMaxAgeMs])) as Record<RatePair, number>;
+  const pairMaxAgeMs: Partial<Record<RatePair, number>> = {};
   for (const part of (r.raw('RATE_PAIR_MAX_AGE_MS') ?? '').split(',').filter((p) => p.trim() !== '')) {
     const m = /^\s*([A-Z]+_[A-Z]+)\s*=\s*(\d+)\s*$/.exec(part);
     const pair = m?.[1] as RatePair | undefined;
     if (!m || !pair || !RATE_PAIRS.includes(pair) || Number(m[2]) < 1000) {
       throw new ConfigError(`RATE_PAIR_MAX_AGE_MS: "${part}" is not PAIR=milliseconds (at least 1000) with PAIR one of ${RATE_PAIRS.join(', ')}`);
     }
-    maxAgeMs[pair] = Number(m[2]);
+    pairMaxAgeMs[pair] = Number(m[2]);
   }
   const tolerance = r.decimal('RATE_TOLERANCE_PCT', '5')!;
   const step = r.decimal('RATE_STEP_PCT', '20')!;
   if (!tolerance.gt(0) || !step.gt(0)) throw new ConfigError('RATE_TOLERANCE_PCT and RATE_STEP_PCT must be above 0');
-  return { maxAgeMs, tolerance: tolerance.div(100), step: step.div(100) };
+  return { fiatMaxAgeMs, pairMaxAgeMs, tolerance: tolerance.div(100), step: step.div(100) };
+}
+
+/** The most a pair's rate may be away from its source's own time. */
+export function rateMaxAgeMs(config: Pick<Config, 'rates' | 'rateTrust'>, pair: RatePair): number {
+  return config.rateTrust.pairMaxAgeMs[pair] ?? (FIAT_PAIRS.includes(pair) ? config.rateTrust.fiatMaxAgeMs : config.rates.maxAgeMs);
 }
 
 function signedInt(r: Reader, key: string, fallback: number): number {
@@ -321,7 +328,7 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
       },
     },
     policy: parsePolicy(r),
-    rateTrust: parseRateTrust(r, r.int('RATE_MAX_AGE_MS', 15 * 60_000, 1000)),
+    rateTrust: parseRateTrust(r),
     devhubClockOffsetMs: signedInt(r, 'DEVHUB_CLOCK_OFFSET_MS', 0),
     payouts: {
       waitMs: r.int('PAYOUT_WAIT_MS', 4000, 100),

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type Big from 'big.js';
-import type { Config, NetworkConfig } from './config.ts';
+import { rateMaxAgeMs, type Config, type NetworkConfig } from './config.ts';
 import { openDb, type Db } from './storage/db.ts';
 import type { NetworkName } from './storage/schema.ts';
 import { depositAccount } from './storage/ledger.ts';
@@ -349,8 +349,8 @@ async function startRates(config: Config, nc: NetworkConfig, db: Db, hub: HubCli
   if (config.rates.fiat.enabled) {
     const { ecbUrl, cbrUrl, timeoutMs } = config.rates.fiat;
     sources.push(
-      createEcbRateSource({ url: ecbUrl, timeoutMs, maxDocumentAgeMs: trust.maxAgeMs.EUR_USD }),
-      createCbrRateSource({ url: cbrUrl, timeoutMs, maxDocumentAgeMs: trust.maxAgeMs.RUB_USD }),
+      createEcbRateSource({ url: ecbUrl, timeoutMs, maxDocumentAgeMs: rateMaxAgeMs(config, 'EUR_USD') }),
+      createCbrRateSource({ url: cbrUrl, timeoutMs, maxDocumentAgeMs: rateMaxAgeMs(config, 'RUB_USD') }),
     );
   }
   const lastUsed: Partial<Record<Pair, PricedBy>> = {};
@@ -365,7 +365,7 @@ async function startRates(config: Config, nc: NetworkConfig, db: Db, hub: HubCli
   let saving: Promise<void> = Promise.resolve();
   const rates = new RateCache({
     sources,
-    maxAgeMs: (pair) => trust.maxAgeMs[pair],
+    maxAgeMs: (pair) => rateMaxAgeMs(config, pair),
     trust: { tolerance: trust.tolerance, step: trust.step },
     refreshAfterMs: config.rates.refreshMs,
     intervalMs: config.rates.refreshMs,
