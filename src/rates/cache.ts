@@ -235,15 +235,17 @@ export class RateCache {
 
   /** After a fetch round: cross-checks and the breaker decide, for every pair, the value used. */
   private decide(roundAt: number): void {
+    const problems = new Map<Pair, string | null>();
     for (const pair of this.knownPairs()) {
       const s = this.state(pair);
       const candidates = this.sources.flatMap((source) => {
         const e = this.entries.get(source.name)?.get(pair);
         return e !== undefined && this.fresh(pair, e.at, roundAt) ? [{ source: source.name, ...e }] : [];
       });
-      this.setProblem(pair, s, disagreement(candidates, this.settings.tolerance));
+      const problem = disagreement(candidates, this.settings.tolerance);
+      problems.set(pair, problem);
       const best = candidates[0];
-      if (s.problem !== null || best === undefined) continue;
+      if (problem !== null || best === undefined) continue;
       const priced: PricedBy = {
         value: best.value.toFixed(),
         source: best.source,
@@ -265,23 +267,20 @@ export class RateCache {
         this.onEvent({ kind: 'held', pair, value: priced.value, lastUsed: s.used?.value ?? '', source: priced.source });
       }
     }
-    this.crossCheck(roundAt);
+    const cross = this.crossRateProblem(roundAt);
+    if (cross !== null) for (const pair of CROSS) if (!problems.get(pair)) problems.set(pair, cross);
+    for (const [pair, problem] of problems) this.setProblem(pair, this.state(pair), problem);
   }
 
   /** GBYTE_USD against GBYTE_BTC × BTC_USD, on the values in use: a disagreement makes all three unavailable. */
-  private crossCheck(roundAt: number): void {
+  private crossRateProblem(roundAt: number): string | null {
     const used = CROSS.map((pair) => {
       const s = this.pairs.get(pair);
       return s?.used && this.fresh(pair, s.used.at, roundAt) ? Dec(s.used.value) : null;
     });
     const [gbyteUsd, gbyteBtc, btcUsd] = used;
-    if (!gbyteUsd || !gbyteBtc || !btcUsd) return;
-    const problem = crossRateDisagreement(gbyteUsd, gbyteBtc, btcUsd, this.settings.tolerance);
-    if (problem === null) return;
-    for (const pair of CROSS) {
-      const s = this.state(pair);
-      if (s.problem === null) this.setProblem(pair, s, problem);
-    }
+    if (!gbyteUsd || !gbyteBtc || !btcUsd) return null;
+    return crossRateDisagreement(gbyteUsd, gbyteBtc, btcUsd, this.settings.tolerance);
   }
 
   private setProblem(pair: Pair, s: PairState, problem: string | null): void {

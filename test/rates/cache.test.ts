@@ -161,7 +161,7 @@ test('a stale source is not cross-checked: the fresh one prices alone', async ()
 });
 
 test('GBYTE_USD must agree with GBYTE_BTC × BTC_USD', async () => {
-  const { cache, oracle, hub, now } = setup();
+  const { cache, oracle, hub, events, now } = setup();
   oracle.set({ GBYTE_USD: '8.5', GBYTE_BTC: '0.00008947' }, now());
   hub.set({ BTC_USD: '95000' }, now());
   assert.deepEqual(rates(await cache.current(['GBYTE_USD', 'GBYTE_BTC'])), { GBYTE_USD: '8.5', GBYTE_BTC: '0.00008947' });
@@ -172,6 +172,16 @@ test('GBYTE_USD must agree with GBYTE_BTC × BTC_USD', async () => {
     'GBYTE_USD: GBYTE_USD 8.5 and GBYTE_BTC × BTC_USD 9.39435 differ by more than 5%',
   );
   assert.deepEqual(cache.status().pairs.map((p) => [p.pair, p.state]), [['BTC_USD', 'disagreement'], ['GBYTE_BTC', 'disagreement'], ['GBYTE_USD', 'disagreement']]);
+  // told and counted once, however many rounds it lasts
+  const told = events.length;
+  await cache.refresh();
+  await cache.refresh();
+  assert.equal(events.length, told);
+  assert.equal(cache.status().pairs.find((p) => p.pair === 'GBYTE_USD')?.disagreements, 1);
+  hub.set({ BTC_USD: '95000' }, now());
+  await cache.refresh();
+  assert.deepEqual(rates(await cache.current(['GBYTE_USD'])), { GBYTE_USD: '8.5' });
+  assert.deepEqual(events.slice(told).map((e) => e.kind), ['agreement', 'agreement', 'agreement']);
 });
 
 test('a jump beyond the step is held, the last value serving meanwhile, until a later round confirms it', async () => {
