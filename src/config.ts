@@ -225,11 +225,11 @@ const FIAT_PAIRS: readonly RatePair[] = ['EUR_USD', 'RUB_USD'];
 
 /**
  * Crypto pairs (the oracle posts every 10 minutes) age in minutes, RATE_MAX_AGE_MS; the ECB and the Bank of Russia
- * publish once per business day, so their rates age in days, FIAT_RATE_MAX_AGE_MS (5 days: a Friday rate on an
- * Easter Monday is 4 days old); RATE_PAIR_MAX_AGE_MS="RUB_USD=1036800000,…" sets single pairs.
+ * publish once per business day, so their rates age in days, FIAT_RATE_MAX_AGE_MS (6 days: the ECB's Thursday rate
+ * before Easter is 5 days 15 hours old when Tuesday's comes out); RATE_PAIR_MAX_AGE_MS="RUB_USD=1036800000,…" sets single pairs.
  */
 function parseRateTrust(r: Reader): RateTrustConfig {
-  const fiatMaxAgeMs = r.int('FIAT_RATE_MAX_AGE_MS', 5 * DAY, 1000);
+  const fiatMaxAgeMs = r.int('FIAT_RATE_MAX_AGE_MS', 6 * DAY, 1000);
   const pairMaxAgeMs: Partial<Record<RatePair, number>> = {};
   for (const part of (r.raw('RATE_PAIR_MAX_AGE_MS') ?? '').split(',').filter((p) => p.trim() !== '')) {
     const m = /^\s*([A-Z]+_[A-Z]+)\s*=\s*(\d+)\s*$/.exec(part);

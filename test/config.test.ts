@@ -12,7 +12,7 @@ const load = (env: Record<string, string> = {}) => loadConfig({ DATA_DIR: '/tmp/
 test('rate trust defaults: minutes for the crypto pairs, days for the fiat reference rates, 5% tolerance, 20% step', () => {
   const config = load();
   const { rateTrust, devhubClockOffsetMs } = config;
-  assert.deepEqual(ages(config), { GBYTE_USD: 15 * MIN, GBYTE_BTC: 15 * MIN, BTC_USD: 15 * MIN, EUR_USD: 5 * DAY, RUB_USD: 5 * DAY });
+  assert.deepEqual(ages(config), { GBYTE_USD: 15 * MIN, GBYTE_BTC: 15 * MIN, BTC_USD: 15 * MIN, EUR_USD: 6 * DAY, RUB_USD: 6 * DAY });
   assert.equal(rateTrust.tolerance.toFixed(), '0.05');
   assert.equal(rateTrust.step.toFixed(), '0.2');
   assert.equal(devhubClockOffsetMs, 0);

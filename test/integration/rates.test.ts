@@ -236,7 +236,7 @@ for (const kind of STORE_KINDS) {
         assert.deepEqual([priced.source, priced.value, priced.at], ['ecb', '1.0412', Date.parse(`${ecbDate}T00:00:00Z`)]);
         const pair = (await t.report()).pairs.find((p) => p.pair === 'EUR_USD')!;
         assert.equal(pair.state, 'ok');
-        assert.equal(pair.max_age_ms, 5 * DAY);
+        assert.equal(pair.max_age_ms, 6 * DAY);
         const ecb = pair.sources.find((s) => s.source === 'ecb')!;
         assert.ok(ecb.in_use && ecb.age_ms >= 3 * DAY && ecb.age_ms < 4 * DAY, JSON.stringify(ecb));
         assert.deepEqual((await t.report()).failures.map((f) => f.source), ['cbr']);
