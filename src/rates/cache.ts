@@ -1,4 +1,3 @@
-import type Big from 'big.js';
 import { failure, type Failure } from '../domain/errors.ts';
 import { Dec, isRatePair, parseDecimal, type Rates } from '../domain/money.ts';
 import { err, ok, type Result } from '../domain/result.ts';
