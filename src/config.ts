@@ -7,6 +7,7 @@ import type { StoreLocation } from './storage/db.ts';
 import { policyProblems, type PolicyConfig } from './domain/policy.ts';
 import { CBR_DAILY_URL, ECB_DAILY_URL } from './rates/fiat-source.ts';
 import { isValidMnemonic } from './obyte/keys.ts';
+import { RATE_PAIRS, type RatePair } from './domain/money.ts';
 
 /**
  * The whole configuration, parsed once at start from environment variables and/or a JSON file
@@ -35,6 +36,10 @@ export interface Config {
     readonly fiat: { readonly enabled: boolean; readonly ecbUrl: string; readonly cbrUrl: string; readonly timeoutMs: number };
   };
   readonly policy: PolicyConfig;
+  /** When a rate can be trusted: its age per pair, the cross-check between sources, the breaker on wild moves. */
+  readonly rateTrust: RateTrustConfig;
+  /** Embedded devhubs: their clock runs this far from real time (negative: behind), for demos and tests of old feeds. */
+  readonly devhubClockOffsetMs: number;
   readonly payouts: {
     /** How long a purchase request waits for its payout's unit before answering. */
     readonly waitMs: number;
@@ -60,6 +65,17 @@ export interface Config {
   readonly hubTimeoutMs: number;
   readonly authThrottle: { readonly maxFailures: number; readonly windowMs: number };
   readonly logLevel: string;
+}
+
+export interface RateTrustConfig {
+  /** The most EUR_USD and RUB_USD may be away from their source's own time (the crypto pairs: rates.maxAgeMs). */
+  readonly fiatMaxAgeMs: number;
+  /** Per pair, overriding both (RATE_PAIR_MAX_AGE_MS); see rateMaxAgeMs(). */
+  readonly pairMaxAgeMs: Readonly<Partial<Record<RatePair, number>>>;
+  /** Sources of one pair must agree within this fraction (RATE_TOLERANCE_PCT / 100). */
+  readonly tolerance: Big;
+  /** A move of more than this fraction from the last value used is held until a second fetch confirms it (RATE_STEP_PCT / 100). */
+  readonly step: Big;
 }
 
 export interface NetworkConfig {
@@ -114,11 +130,12 @@ export const CONFIG_KEYS: ReadonlySet<string> = new Set([
   ...(['MAIN', 'TEST'] as const).flatMap((prefix) => NETWORK_SETTINGS.map((s) => `${prefix}_${s}`)),
   'WALLET_MNEMONIC', 'WALLET_FILE', 'WALLET_CREATE', 'SECRET_KEY',
   'FIXED_RATES', 'FIAT_RATES', 'ECB_RATES_URL', 'CBR_RATES_URL', 'FIAT_RATES_TIMEOUT_MS', 'RATE_MAX_AGE_MS', 'RATE_REFRESH_MS',
+  'FIAT_RATE_MAX_AGE_MS', 'RATE_PAIR_MAX_AGE_MS', 'RATE_TOLERANCE_PCT', 'RATE_STEP_PCT',
   'CASHBACK_PCT', 'CASHBACK_GBYTE_PCT', 'MERCHANT_MATCH_CAP_PCT', 'MAX_PARTNER_PCT', 'LARGE_PURCHASE_TIERS', 'MIN_CASHBACK_BYTES',
   'CUSTOMER_CAP_USD_24H', 'ADDRESS_CAP_USD_24H', 'PARTNER_DAILY_BUDGET_USD',
   'PAYOUT_WAIT_MS', 'PAYOUTS_PER_UNIT', 'PAYOUT_UNIT_INTERVAL_MS', 'MAX_TPS_FEE_PER_PAYOUT', 'SENDER_LEASE_MS', 'TEXTCOIN_TTL_DAYS',
   'SCAN_INTERVAL_MS', 'TEXTCOIN_CHECK_MS', 'SMTP_URL', 'MAIL_FROM', 'AUTH_MAX_FAILURES', 'AUTH_WINDOW_MS', 'HUB_TIMEOUT_MS',
-  'DEVHUB_STABILITY_MS', 'DEVHUB_TPS_FEE', 'LOG_LEVEL',
+  'DEVHUB_STABILITY_MS', 'DEVHUB_TPS_FEE', 'DEVHUB_CLOCK_OFFSET_MS', 'LOG_LEVEL',
 ]);
 
 const PROTOCOL = {
@@ -150,6 +167,14 @@ class Reader {
     const n = Number(v);
     if (n < min || n > max) throw new ConfigError(`${key} must be between ${min} and ${max}, got ${n}`);
     return n;
+  }
+
+  /** A whole number that may be negative (a clock offset in ms). */
+  signedInt(key: string, fallback: number): number {
+    const v = this.raw(key);
+    if (v === undefined) return fallback;
+    if (!/^-?\d{1,15}$/.test(v)) throw new ConfigError(`${key} must be a whole number of milliseconds, got "${v}"`);
+    return Number(v);
   }
 
   decimal(key: string, fallback: string | null): Big | null {
@@ -241,6 +266,37 @@ function parsePolicy(r: Reader, embedded: boolean): PolicyConfig {
   if (problems.length > 0) throw new ConfigError(`cashback policy: ${problems.join('; ')}`);
   return policy;
 }
+
+const DAY = 24 * 60 * 60 * 1000;
+const FIAT_PAIRS: readonly RatePair[] = ['EUR_USD', 'RUB_USD'];
+
+/**
+ * Crypto pairs (the oracle posts every 10 minutes) age in minutes, RATE_MAX_AGE_MS; the ECB and the Bank of Russia
+ * publish once per business day, so their rates age in days, FIAT_RATE_MAX_AGE_MS (6 days: the ECB's Thursday rate
+ * before Easter is 5 days 15 hours old when Tuesday's comes out); RATE_PAIR_MAX_AGE_MS="RUB_USD=1036800000,…" sets single pairs.
+ */
+function parseRateTrust(r: Reader): RateTrustConfig {
+  const fiatMaxAgeMs = r.int('FIAT_RATE_MAX_AGE_MS', 6 * DAY, 1000);
+  const pairMaxAgeMs: Partial<Record<RatePair, number>> = {};
+  for (const part of (r.raw('RATE_PAIR_MAX_AGE_MS') ?? '').split(',').filter((p) => p.trim() !== '')) {
+    const m = /^\s*([A-Z]+_[A-Z]+)\s*=\s*(\d+)\s*$/.exec(part);
+    const pair = m?.[1] as RatePair | undefined;
+    if (!m || !pair || !RATE_PAIRS.includes(pair) || Number(m[2]) < 1000) {
+      throw new ConfigError(`RATE_PAIR_MAX_AGE_MS: "${part}" is not PAIR=milliseconds (at least 1000) with PAIR one of ${RATE_PAIRS.join(', ')}`);
+    }
+    pairMaxAgeMs[pair] = Number(m[2]);
+  }
+  const tolerance = r.decimal('RATE_TOLERANCE_PCT', '5')!;
+  const step = r.decimal('RATE_STEP_PCT', '20')!;
+  if (!tolerance.gt(0) || !step.gt(0)) throw new ConfigError('RATE_TOLERANCE_PCT and RATE_STEP_PCT must be above 0');
+  return { fiatMaxAgeMs, pairMaxAgeMs, tolerance: tolerance.div(100), step: step.div(100) };
+}
+
+/** The most a pair's rate may be away from its source's own time. */
+export function rateMaxAgeMs(config: Pick<Config, 'rates' | 'rateTrust'>, pair: RatePair): number {
+  return config.rateTrust.pairMaxAgeMs[pair] ?? (FIAT_PAIRS.includes(pair) ? config.rateTrust.fiatMaxAgeMs : config.rates.maxAgeMs);
+}
+
 
 function networkConfig(r: Reader, name: NetworkName, defaultPort: number): NetworkConfig {
   const prefix = name === 'main' ? 'MAIN' : 'TEST';
@@ -343,6 +399,8 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
       },
     },
     policy: parsePolicy(r, embedded),
+    rateTrust: parseRateTrust(r),
+    devhubClockOffsetMs: r.signedInt('DEVHUB_CLOCK_OFFSET_MS', 0),
     payouts: {
       waitMs: r.int('PAYOUT_WAIT_MS', 4000, 100),
       maxPerUnit: r.int('PAYOUTS_PER_UNIT', 127, 1, 127),

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type Big from 'big.js';
-import type { Config, NetworkConfig } from './config.ts';
+import { rateMaxAgeMs, type Config, type NetworkConfig } from './config.ts';
 import { openDb, storeExists, type Db } from './storage/db.ts';
 import { loosePrivateFiles, makePrivateDir } from './private-files.ts';
 import type { NetworkName } from './storage/schema.ts';
@@ -14,11 +14,12 @@ import { textcoinClaimFee } from './obyte/constants.ts';
 import { startDevHubThread, type DevHubHandle } from './devhub/thread.ts';
 import { HubDepositChain } from './chain/hub-deposit-chain.ts';
 import { fetchUnitPayment } from './chain/purchase-unit.ts';
-import { createHubRateSource } from './rates/hub-source.ts';
+import { createExchangeRateSource, createOracleRateSource } from './rates/hub-source.ts';
 import { createFixedRateSource } from './rates/fixed-source.ts';
 import { createCbrRateSource, createEcbRateSource } from './rates/fiat-source.ts';
-import { RateCache } from './rates/cache.ts';
-import type { RateSource } from './rates/types.ts';
+import { RateCache, type PricedBy, type RatesStatus } from './rates/cache.ts';
+import { readRatesStatus, saveRatesStatus } from './storage/rate-status.ts';
+import type { Pair, RateSource } from './rates/types.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
 import { SecretBox } from './services/secret-box.ts';
 import { AuthThrottle } from './services/auth-throttle.ts';
@@ -68,6 +69,8 @@ export interface Runtime {
 
 /** Devnet prices for the embedded default (no price oracle exists there): roughly today's market. */
 const DEVNET_FEEDS: Readonly<Record<string, number>> = { GBYTE_USD: 8.5, BTC_USD: 95000, GBYTE_BTC: 0.00008947 };
+/** The embedded devhubs' oracle posts its feeds again this often, well within RATE_MAX_AGE_MS's default. */
+const DEVNET_FEED_INTERVAL_MS = 5 * 60_000;
 
 export interface RuntimeOptions {
   log?: Log;
@@ -172,8 +175,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
           genesis: [{ address: funding.address, amount: 100_000e9 }],
           stabilityDelayMs: nc.devhubStabilityMs,
           tpsFee: nc.devhubTpsFee,
-          oracle: { feeds: DEVNET_FEEDS },
+          oracle: { feeds: DEVNET_FEEDS, intervalMs: DEVNET_FEED_INTERVAL_MS },
           exchangeRates: DEVNET_FEEDS,
+          clockOffsetMs: config.devhubClockOffsetMs,
           logger: {
             info: (message) => log('info', message, { network: nc.name }),
             warn: (message) => log('warn', message, { network: nc.name }),
@@ -191,26 +195,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     await hub.connect();
     closers.push(() => hub.close());
     const deposits = new HubDepositChain(hub, nc.protocol, (address) => keysByAddress.get(address), hot.address);
-    const sources: RateSource[] = [
-      createHubRateSource({ hub, oracles: [nc.oracleAddress ?? devhub?.oracleAddress].filter((a): a is string => !!a) }),
-    ];
-    if (Object.keys(config.rates.fixed).length > 0) {
-      const fixed = createFixedRateSource(config.rates.fixed as Record<string, Big>);
-      if (!fixed.ok) throw new Error(`FIXED_RATES: ${fixed.error}`);
-      sources.push(fixed.value);
-    }
-    if (config.rates.fiat.enabled) {
-      const { ecbUrl, cbrUrl, timeoutMs } = config.rates.fiat;
-      sources.push(createEcbRateSource({ url: ecbUrl, timeoutMs }), createCbrRateSource({ url: cbrUrl, timeoutMs }));
-    }
-    const rates = new RateCache({
-      sources,
-      maxAgeMs: config.rates.maxAgeMs,
-      refreshAfterMs: config.rates.refreshMs,
-      intervalMs: config.rates.refreshMs,
-      onFailure: (source, f) => log('warn', 'rate source failed', { network: nc.name, source, error: f.detail ?? f.message }),
-    });
-    rates.start();
+    const rates = await startRates(config, nc, db, hub, devhub?.oracleAddress ?? null, log);
     closers.push(() => rates.stop());
 
     const sender = senderStarting ? await senderStarting : null;
@@ -219,7 +204,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       name: nc.name,
       rates: async (pairs) => {
         const current = await rates.current(pairs);
-        return current.ok ? { ok: true, value: current.value.rates } : current;
+        return current.ok ? { ok: true, value: { rates: current.value.rates, sources: current.value.sources } } : current;
       },
       purchaseUnit: (unit) => fetchUnitPayment(hub, unit),
       // the claiming unit's fees plus twice the tps fee, as ocore's wallet adds to a textcoin
@@ -344,7 +329,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
         const details: Record<string, unknown> = {};
         let healthy = true;
         for (const [name, n] of Object.entries(networks)) {
-          details[name] = { hub: n.hub.connected ? 'connected' : 'disconnected', hot_address: n.hot.address };
+          details[name] = { hub: n.hub.connected ? 'connected' : 'disconnected', hot_address: n.hot.address, rates: rateHealth(n.rates.status()) };
           healthy &&= n.hub.connected;
         }
         return { ok: healthy, details };
@@ -374,4 +359,72 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       await db.close();
     },
   };
+}
+
+/**
+ * The network's rate sources (oracle feeds, the hub's exchange rates, fixed rates, ECB and CBR, in that order of
+ * preference) behind a cache that cross-checks them and holds wild moves. The cache's status goes to the store
+ * after every round (for `cashback rates`), and the values it used before a restart are read back from there.
+ */
+async function startRates(config: Config, nc: NetworkConfig, db: Db, hub: HubClient, devhubOracle: string | null, log: Log): Promise<RateCache> {
+  const trust = config.rateTrust;
+  const oracle = nc.oracleAddress ?? devhubOracle;
+  const sources: RateSource[] = [];
+  if (oracle) sources.push(createOracleRateSource({ hub, oracles: [oracle] }));
+  sources.push(createExchangeRateSource({ hub }));
+  if (Object.keys(config.rates.fixed).length > 0) {
+    const fixed = createFixedRateSource(config.rates.fixed as Record<string, Big>);
+    if (!fixed.ok) throw new Error(`FIXED_RATES: ${fixed.error}`);
+    sources.push(fixed.value);
+  }
+  if (config.rates.fiat.enabled) {
+    const { ecbUrl, cbrUrl, timeoutMs } = config.rates.fiat;
+    sources.push(
+      createEcbRateSource({ url: ecbUrl, timeoutMs, maxDocumentAgeMs: rateMaxAgeMs(config, 'EUR_USD') }),
+      createCbrRateSource({ url: cbrUrl, timeoutMs, maxDocumentAgeMs: rateMaxAgeMs(config, 'RUB_USD') }),
+    );
+  }
+  const lastUsed: Partial<Record<Pair, PricedBy>> = {};
+  try {
+    const stored = (await readRatesStatus(db, nc.name)) as RatesStatus | null;
+    for (const p of Array.isArray(stored?.pairs) ? stored.pairs : []) if (p?.in_use) lastUsed[p.pair] = p.in_use;
+  } catch (e) {
+    // the status is a convenience: a damaged one must not stop the server, only the breaker starts afresh
+    log('warn', 'cannot read the stored rate status', { network: nc.name, error: String(e) });
+  }
+  // One write at a time, in order: the latest status wins.
+  let saving: Promise<void> = Promise.resolve();
+  const rates = new RateCache({
+    sources,
+    maxAgeMs: (pair) => rateMaxAgeMs(config, pair),
+    trust: { tolerance: trust.tolerance, step: trust.step },
+    refreshAfterMs: config.rates.refreshMs,
+    intervalMs: config.rates.refreshMs,
+    confirmAfterMs: config.rates.refreshMs,
+    lastUsed,
+    onFailure: (source, f) => log('warn', 'rate source failed', { network: nc.name, source, error: f.detail ?? f.message }),
+    onEvent: (event) => log('warn', `rate ${event.kind}`, { network: nc.name, ...event }),
+    onStatus: (status) => {
+      saving = saving
+        .then(() => saveRatesStatus(db, nc.name, status))
+        .catch((e) => log('warn', 'cannot store the rate status', { network: nc.name, error: String(e) }));
+    },
+  });
+  rates.start();
+  return rates;
+}
+
+/** Per pair, for /health: its state, the value in use with its source and age, and what is wrong. */
+function rateHealth(status: RatesStatus): Record<string, unknown> {
+  return Object.fromEntries(
+    status.pairs.map((p) => [
+      p.pair,
+      {
+        state: p.state,
+        ...(p.in_use ? { value: p.in_use.value, source: p.in_use.source, age_ms: status.updated_at - p.in_use.at } : {}),
+        ...(p.held ? { held: p.held.value } : {}),
+        ...(p.problem ? { problem: p.problem } : {}),
+      },
+    ]),
+  );
 }

@@ -13,7 +13,14 @@ import { table } from './table.ts';
 import { CliError, SetupError, json, NETWORKS, out, parseLimit, parseNetwork, parseTime, withDb } from './common.ts';
 import { registerActivity } from './activity.ts';
 import { registerInit } from './init.ts';
+import { registerRates } from './rates.ts';
 import { EXIT, reconcileText, runReconcile } from './reconcile.ts';
+
+/** A source name or a unit hash: nothing LIKE would read as a wildcard, nor a quote. */
+function parsePricedBy(value: string): string {
+  if (!/^[A-Za-z0-9+/=-]{1,64}$/.test(value)) throw new CliError(`--priced-by takes a rate source name or a unit hash, got "${value}"`);
+  return value;
+}
 
 /** The wallet seed, once the store is known to fit its keys (a store of BIP32-derived addresses may not). */
 async function storeWallet(db: Db, config: Config): Promise<string> {
@@ -228,8 +235,9 @@ program
   .option('--since <time>', 'ISO date/time', parseTime)
   .option('--until <time>', 'ISO date/time', parseTime)
   .option('--limit <n>', 'at most this many', parseLimit, 100)
+  .option('--priced-by <source-or-unit>', 'only purchases whose recorded pricing names this rate source or oracle unit (used or checked against)', parsePricedBy)
   .addOption(json())
-  .action(async (o: { partner?: string; network?: NetworkName; since?: number; until?: number; limit: number; json?: boolean }) =>
+  .action(async (o: { partner?: string; network?: NetworkName; since?: number; until?: number; limit: number; pricedBy?: string; json?: boolean }) =>
     withDb(async (db) => {
       let q = db.kysely
         .selectFrom('purchases')
@@ -237,6 +245,7 @@ program
         .select([
           'purchases.id', 'purchases.network', 'partners.name as partner', 'purchases.order_id', 'purchases.customer', 'purchases.currency',
           'purchases.currency_amount', 'purchases.recipient', 'purchases.cashback_amount', 'purchases.status', 'purchases.unit', 'purchases.created_at',
+          'purchases.rate_sources',
         ])
         .orderBy('purchases.created_at', 'desc')
         .limit(o.limit);
@@ -248,7 +257,13 @@ program
       if (o.network) q = q.where('purchases.network', '=', o.network);
       if (o.since !== undefined) q = q.where('purchases.created_at', '>=', BigInt(o.since));
       if (o.until !== undefined) q = q.where('purchases.created_at', '<', BigInt(o.until));
-      const rows = (await q.execute()).map((r) => ({ ...r, created_at: new Date(Number(r.created_at)).toISOString() }));
+      // names and units are JSON strings in the record: quoted, so that "hub" does not match "hub2"
+      if (o.pricedBy !== undefined) q = q.where('purchases.rate_sources', 'like', `%"${o.pricedBy}"%`);
+      const rows = (await q.execute()).map((r) => ({
+        ...r,
+        created_at: new Date(Number(r.created_at)).toISOString(),
+        rate_sources: r.rate_sources === null ? null : (JSON.parse(r.rate_sources) as unknown),
+      }));
       out(!!o.json, rows, () =>
         table(
           ['TIME', 'NETWORK', 'PARTNER', 'ORDER', 'AMOUNT', 'TO', 'CASHBACK', 'STATUS', 'UNIT'],
@@ -258,29 +273,7 @@ program
     }),
   );
 
-program
-  .command('rates')
-  .description("the hub's exchange rates, per network")
-  .option('--network <network>', 'main or test', parseNetwork)
-  .addOption(json())
-  .action(async (o: { network?: NetworkName; json?: boolean }) => {
-    const config = loadConfig();
-    const result: Record<string, Record<string, number>> = {};
-    for (const n of o.network ? [o.network] : NETWORKS) {
-      const hub = new HubClient({ url: config.networks[n].hubUrl, requestTimeoutMs: 5000, reconnectMaxMs: 1000 });
-      try {
-        await hub.connect();
-        result[n] = await hub.getExchangeRates();
-      } catch (e) {
-        throw new CliError(`${n}: cannot read rates from ${config.networks[n].hubUrl}: ${(e as Error).message}`);
-      } finally {
-        await hub.close();
-      }
-    }
-    out(!!o.json, result, () =>
-      table(['NETWORK', 'PAIR', 'RATE'], Object.entries(result).flatMap(([n, r]) => Object.entries(r).map(([pair, v]) => [n, pair, v]))),
-    );
-  });
+registerRates(program);
 
 program
   .command('reconcile')

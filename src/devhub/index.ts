@@ -25,12 +25,17 @@ export interface DevHubOptions {
   genesis?: Array<{ address: string; amount: number }>;
   /** a unit becomes stable this long after it is accepted; 1000 ms by default */
   stabilityDelayMs?: number;
-  /** feeds the hub's oracle posts at start, where they differ from its last posted values */
-  oracle?: { feeds?: Record<string, number | string> };
+  /**
+   * feeds the hub's oracle posts at start, where they differ from its last posted values; with `intervalMs` it posts
+   * its latest values again that often, as the real price oracle does (until stopFeeds())
+   */
+  oracle?: { feeds?: Record<string, number | string>; intervalMs?: number };
   /** what hub/get_exchange_rates answers */
   exchangeRates?: Record<string, number>;
   /** the hub's clock in ms (timestamps, tps fee windows); timers still run on real time */
   now?: () => number;
+  /** the hub's clock runs this far from `now` (negative: behind), until setClockOffset() */
+  clockOffsetMs?: number;
   /**
    * tps_fee pricing (see tps-fee.ts): base_tps_fee × (e^(tps/tps_interval) − 1) × tps_fee_multiplier, tps over a
    * sliding window of `windowSec` seconds. Defaults: ocore's initial votes 10 / 1 / 10, window 10 s. Units paying
@@ -62,6 +67,15 @@ export interface DevHub {
   faucet(address: string, amount: number): Promise<string>;
   /** the oracle posts a data_feed unit (validated like any unit) */
   setFeed(name: string, value: number | string): Promise<void>;
+  /**
+   * the oracle posts these feeds in one unit, stamped `timestampMs` if given (rounded to seconds; it must not be older
+   * than the latest unit's nor too far into the future); resolves to the unit
+   */
+  publishFeeds(feeds: Record<string, number | string>, timestampMs?: number): Promise<string>;
+  /** the oracle stops posting its feeds again on its interval, as an oracle that went down */
+  stopFeeds(): void;
+  /** moves the hub's clock (see clockOffsetMs); moving it behind the latest unit makes new units invalid */
+  setClockOffset(ms: number): void;
   setExchangeRates(rates: Record<string, number>): void;
   /** unspent outputs of the address, by stability */
   balance(address: string): { stable: number; pending: number };
@@ -111,7 +125,7 @@ export interface HubCore {
   close(): void;
 }
 
-export function openHubCore(opts: DevHubOptions = {}): HubCore {
+export function openHubCore(opts: DevHubOptions = {}, clockOffset = { ms: opts.clockOffsetMs ?? 0 }): HubCore {
   const params = opts.params ?? NETWORK_PARAMS.devnet;
   const store = new DagStore(opts.dbFile ?? ':memory:');
   let node: HubNode | null = null;
@@ -125,7 +139,9 @@ export function openHubCore(opts: DevHubOptions = {}): HubCore {
     if (!Number.isSafeInteger(thresholdSize) || thresholdSize <= 0) throw new Error('thresholdSize must be a positive integer');
     const minAcceptable = opts.minAcceptableTpsFeeMultiplier ?? DEFAULT_MIN_ACCEPTABLE_TPS_FEE_MULTIPLIER;
     if (!Number.isFinite(minAcceptable) || minAcceptable < 0) throw new Error('minAcceptableTpsFeeMultiplier must be a non-negative number');
-    node = new HubNode(store, params, tpsVars, opts.stabilityDelayMs ?? DEFAULT_STABILITY_DELAY_MS, opts.now ?? Date.now, minAcceptable, identity.witnesses, thresholdSize);
+    const now = opts.now ?? Date.now;
+    const clock = () => now() + clockOffset.ms;
+    node = new HubNode(store, params, tpsVars, opts.stabilityDelayMs ?? DEFAULT_STABILITY_DELAY_MS, clock, minAcceptable, identity.witnesses, thresholdSize);
     const wallet = new HubWallet(node);
     if (store.isEmpty()) bootstrap(node, wallet, identity, opts.genesis ?? []);
     const feeds = changedFeeds(node, identity.oracle.address, opts.oracle?.feeds ?? {});
@@ -153,7 +169,8 @@ export function openHubCore(opts: DevHubOptions = {}): HubCore {
 }
 
 export async function startDevHub(opts: DevHubOptions = {}): Promise<DevHub> {
-  const core = openHubCore(opts);
+  const clockOffset = { ms: opts.clockOffsetMs ?? 0 };
+  const core = openHubCore(opts, clockOffset);
   const { store, identity, node, wallet, tpsVars } = core;
   const params = node.params;
   try {
@@ -184,6 +201,29 @@ export async function startDevHub(opts: DevHubOptions = {}): Promise<DevHub> {
       ...(opts.logger ? { logger: opts.logger } : {}),
     });
     const port = server.port;
+    // the oracle's latest values, posted again on its interval
+    const latestFeeds: Record<string, number | string> = { ...(opts.oracle?.feeds ?? {}) };
+    const publish = (feeds: Record<string, number | string>, timestampMs?: number): string => {
+      const posted = wallet.postFeeds(identity.oracle, feeds, timestampMs === undefined ? undefined : Math.round(timestampMs / 1000));
+      if (!posted.ok) throw new Error(posted.error);
+      Object.assign(latestFeeds, feeds);
+      return posted.unit;
+    };
+    let feedTimer: NodeJS.Timeout | null = null;
+    if (opts.oracle?.intervalMs && Object.keys(latestFeeds).length > 0) {
+      feedTimer = setInterval(() => {
+        try {
+          publish({ ...latestFeeds });
+        } catch (e) {
+          opts.logger?.warn(`devhub oracle could not post its feeds: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }, opts.oracle.intervalMs);
+      feedTimer.unref();
+    }
+    const stopFeeds = () => {
+      if (feedTimer !== null) clearInterval(feedTimer);
+      feedTimer = null;
+    };
     return {
       url: `ws://${opts.host ?? '127.0.0.1'}:${port}`,
       port,
@@ -197,8 +237,14 @@ export async function startDevHub(opts: DevHubOptions = {}): Promise<DevHub> {
         return sent.unit;
       },
       async setFeed(name, value) {
-        const posted = wallet.postFeeds(identity.oracle, { [name]: value });
-        if (!posted.ok) throw new Error(posted.error);
+        publish({ [name]: value });
+      },
+      async publishFeeds(feeds, timestampMs) {
+        return publish(feeds, timestampMs);
+      },
+      stopFeeds,
+      setClockOffset(ms) {
+        clockOffset.ms = ms;
       },
       setExchangeRates(rates) {
         exchangeRates = { ...rates };
@@ -211,6 +257,7 @@ export async function startDevHub(opts: DevHubOptions = {}): Promise<DevHub> {
       stabilize: () => node.stabilize(),
       faults: server.faults,
       async close() {
+        stopFeeds();
         await server.close();
         core.close();
       },

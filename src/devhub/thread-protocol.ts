@@ -13,7 +13,7 @@ export interface ThreadWorkerData {
 export type FaultMethod = Exclude<keyof Faults, 'delayMs'>;
 
 /** What the worker answers, by name: the host sends the arguments and gets the (awaited) result back. */
-export type HubCalls = Pick<DevHub, 'faucet' | 'setFeed' | 'setExchangeRates' | 'balance' | 'getJoint' | 'stabilize' | 'close'> & {
+export type HubCalls = Pick<DevHub, 'faucet' | 'setFeed' | 'publishFeeds' | 'stopFeeds' | 'setClockOffset' | 'setExchangeRates' | 'balance' | 'getJoint' | 'stabilize' | 'close'> & {
   setFaultDelay(ms: number): void;
 } & { [K in FaultMethod]: (...args: Parameters<Faults[K]>) => void };
 

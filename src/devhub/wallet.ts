@@ -43,12 +43,18 @@ export class HubWallet {
     return result(this.node.post({ unit: composed.unit }));
   }
 
-  /** Fractional numbers are posted as strings, as real oracles do: data_feed numbers must be integers. */
-  postFeeds(oracle: KeyPair, feeds: Record<string, string | number>): SendOutcome {
+  /**
+   * Fractional numbers are posted as strings, as real oracles do: data_feed numbers must be integers. With
+   * `timestampSec` the unit carries that timestamp (validation still refuses one older than its parents' or too far
+   * into the future), so a test can post a feed as old as it wants after starting the hub's clock behind.
+   */
+  postFeeds(oracle: KeyPair, feeds: Record<string, string | number>, timestampSec?: number): SendOutcome {
     const payload = Object.fromEntries(
       Object.entries(feeds).map(([name, value]) => [name, typeof value === 'number' && !Number.isInteger(value) ? String(value) : value]),
     );
-    const props = this.node.parents(oracle.address);
+    const quoted = this.node.parents(oracle.address);
+    const props =
+      timestampSec === undefined ? quoted : { ...quoted, timestamp: timestampSec, tps_fee: this.node.tpsFee(quoted.parent_units, timestampSec) };
     const coins = this.coins(oracle, feeMargin(1), props);
     if (!coins) return { ok: false, error: `not enough funds on ${oracle.address}` };
     // ocore's order: the data_feed first, then the payment of the fees with the change back to the oracle

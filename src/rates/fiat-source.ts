@@ -70,7 +70,7 @@ function createHttpRateSource(
       if (Math.abs(now() - date) > maxDocumentAgeMs) {
         return unavailable(`document dated ${new Date(date).toISOString().slice(0, 10)} is out of date`);
       }
-      return ok({ [pair]: value });
+      return ok({ [pair]: { value, at: date } });
     },
   };
 }

@@ -11,6 +11,7 @@ import type { RateSource } from './types.ts';
 export function createFixedRateSource(
   rates: Readonly<Record<string, string | Big | undefined>>,
   name = 'fixed',
+  now: () => number = Date.now,
 ): Result<RateSource, string> {
   const values: Partial<Record<RatePair, Big>> = {};
   for (const [pair, given] of Object.entries(rates)) {
@@ -24,7 +25,9 @@ export function createFixedRateSource(
     name,
     fetch: async () => {
       if (Object.keys(values).length === 0) return err(failure('rate_unavailable', { detail: `${name}: no rates configured` }));
-      return ok({ ...values });
+      // A fixed rate tells no time of its own: it holds whenever it is asked for.
+      const at = now();
+      return ok(Object.fromEntries(Object.entries(values).map(([pair, value]) => [pair, { value, at }])));
     },
   });
 }

@@ -25,10 +25,16 @@ export interface PurchaseAnswer {
   unit: string;
 }
 
+/** Rates for a purchase, and how each pair was priced (sources, their own times: recorded with the purchase). */
+export interface PricedRates {
+  readonly rates: Rates;
+  readonly sources: Readonly<Partial<Record<RatePair, unknown>>>;
+}
+
 /** What a purchase needs to know about one network at request time. */
 export interface PurchaseNetwork {
   readonly name: NetworkName;
-  rates(pairs: readonly RatePair[]): Promise<Result<Rates>>;
+  rates(pairs: readonly RatePair[]): Promise<Result<PricedRates>>;
   /** A GBYTE purchase's unit as the network has it: authors and outputs in bytes (purchase_unit_not_found if none). */
   purchaseUnit(unit: string): Promise<Result<UnitPayment>>;
   /** Bytes the program adds to a textcoin so the customer can claim it (claim fee + tps fee allowance). */
@@ -72,7 +78,7 @@ async function findActiveOrder(db: Db, network: NetworkName, partnerId: string, 
 const insertPurchase = preparedInsert('purchases', [
   'id', 'network', 'partner_id', 'order_id', 'active_order_id', 'fingerprint', 'customer', 'merchant', 'description',
   'recipient_kind', 'recipient', 'currency', 'currency_amount', 'partner_pct', 'purchase_unit', 'active_purchase_unit',
-  'purchase_unit_verified', 'rates', 'usd_value', 'purchase_bytes', 'program_share', 'program_usd', 'partner_share',
+  'purchase_unit_verified', 'rates', 'rate_sources', 'usd_value', 'purchase_bytes', 'program_share', 'program_usd', 'partner_share',
   'cashback_amount', 'status', 'unit', 'created_at', 'paid_at', 'caps_counted',
 ]);
 
@@ -129,6 +135,7 @@ async function repeatOrder(deps: PurchaseDeps, existing: Existing, fingerprint: 
 
 interface Priced {
   conversion: Conversion;
+  rateSources: Readonly<Partial<Record<RatePair, unknown>>>;
   cashback: Cashback;
   verified: boolean;
 }
@@ -145,7 +152,7 @@ async function price(deps: PurchaseDeps, network: PurchaseNetwork, partner: Part
   }
   const rates = await network.rates(requiredPairs(req.currency));
   if (!rates.ok) return rates;
-  const conversion = convertPurchase(req.currency, req.amount, rates.value);
+  const conversion = convertPurchase(req.currency, req.amount, rates.value.rates);
   if (!conversion.ok) return conversion;
   const window = await programUsdInWindow(deps, network.name, partner, req);
   const cashback = computeCashback(
@@ -159,7 +166,7 @@ async function price(deps: PurchaseDeps, network: PurchaseNetwork, partner: Part
     deps.policy,
   );
   if (!cashback.ok) return cashback;
-  return ok({ conversion: conversion.value, cashback: cashback.value, verified });
+  return ok({ conversion: conversion.value, rateSources: rates.value.sources, cashback: cashback.value, verified });
 }
 
 /**
@@ -240,6 +247,7 @@ async function takeOrder(
   const extra = textcoin ? BigInt(network.textcoinAllowance()) : 0n;
   const outputAmount = cashback.total + extra;
   const rates = Object.fromEntries(Object.entries(conversion.used).map(([k, v]) => [k, v.toString()]));
+  const rateSources = Object.fromEntries(Object.keys(conversion.used).map((pair) => [pair, priced.rateSources[pair as RatePair] ?? null]));
 
   try {
     await sharedTransaction(deps.db, async (tx) => {
@@ -262,6 +270,7 @@ async function takeOrder(
         active_purchase_unit: priced.verified ? req.purchaseUnit : null,
         purchase_unit_verified: priced.verified ? 1 : 0,
         rates: JSON.stringify(rates),
+        rate_sources: JSON.stringify(rateSources),
         usd_value: conversion.usd.toString(),
         purchase_bytes: conversion.bytes.toString(),
         program_share: cashback.programShare,

@@ -60,6 +60,8 @@ export interface PurchasesTable {
   active_purchase_unit: string | null;
   purchase_unit_verified: Int;
   rates: string;
+  /** How each pair was priced (JSON: value, source, the source's own time, the sources it was checked against); NULL before migration 0007. */
+  rate_sources: ColumnType<string | null, string | null | undefined, string | null>;
   usd_value: string;
   purchase_bytes: string;
   program_share: Int;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HubError } from '../../src/obyte/hub-client.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hubWithClient, randomAddress } from './support.ts';
 
 test('data feeds: posted by the oracle in validated units, read back with ocore semantics', async (t) => {
@@ -39,4 +40,22 @@ test('data feeds: posted by the oracle in validated units, read back with ocore 
 test('setFeed refuses what validation refuses', async (t) => {
   const { hub } = await hubWithClient(t);
   await assert.rejects(hub.setFeed('X'.repeat(65), 1), /feed name/i);
+});
+
+test('the oracle posts its latest feeds again on its interval, until stopFeeds()', async (t) => {
+  const { hub, client } = await hubWithClient(t, { oracle: { feeds: { GBYTE_USD: 8.5 }, intervalMs: 50 } });
+  const oracles = [hub.oracleAddress];
+  const latest = async () => (await client.getDataFeed({ oracles, feed_name: 'GBYTE_USD', what: 'unit' })) as string;
+  const first = await latest();
+  await hub.publishFeeds({ GBYTE_USD: '9' });
+  const published = await latest();
+  // wait for a unit posted on the interval after the one published by hand
+  const deadline = Date.now() + 5000;
+  while ((await latest()) === published && Date.now() < deadline) await sleep(20);
+  hub.stopFeeds();
+  const last = await latest();
+  assert.ok(last !== first && last !== published, 'posted again on the interval');
+  assert.equal(await client.getDataFeed({ oracles, feed_name: 'GBYTE_USD' }), 9, 'the latest value is the one posted again');
+  await sleep(200);
+  assert.equal(await latest(), last, 'nothing posted after stopFeeds()');
 });

@@ -81,12 +81,14 @@ describe('ECB', () => {
     const result = await createEcbRateSource({ url: `${base}/ecb`, now: clock }).fetch();
     assert.ok(result.ok);
     assert.deepEqual(Object.keys(result.value), ['EUR_USD']);
-    assert.equal(result.value.EUR_USD?.toFixed(), '1.0412');
+    assert.equal(result.value.EUR_USD?.value.toFixed(), '1.0412');
+    // the time of the rate is the date the ECB published it for, not the time we asked
+    assert.equal(result.value.EUR_USD?.at, Date.UTC(2024, 10, 22));
   });
 
   test('a redirect is followed', async () => {
     const result = await createEcbRateSource({ url: `${base}/moved`, now: clock }).fetch();
-    assert.equal(result.ok && result.value.EUR_USD?.toFixed(), '1.0412');
+    assert.equal(result.ok && result.value.EUR_USD?.value.toFixed(), '1.0412');
   });
 
   test('HTTP errors, timeouts and unreachable hosts are error values', async () => {
@@ -139,8 +141,11 @@ describe('CBR', () => {
     const result = await createCbrRateSource({ url: `${base}/cbr`, now: clock }).fetch();
     assert.ok(result.ok);
     assert.deepEqual(Object.keys(result.value), ['RUB_USD']);
-    const rate = result.value.RUB_USD;
-    assert.ok(rate !== undefined);
+    const quote = result.value.RUB_USD;
+    assert.ok(quote !== undefined);
+    // the time of the rate is the date the Bank of Russia set it for, not the time we asked
+    assert.equal(new Date(quote.at).toISOString().slice(0, 10), '2024-11-23');
+    const rate = quote.value;
     // Python: (Decimal(1) / Decimal('102.5761')).quantize(Decimal('1e-40'), rounding=ROUND_DOWN)
     assert.equal(rate.toFixed(), '0.0097488596271451147002079431758470052965');
     // Rounded down at 40 places: never worth more than the exact inverse.

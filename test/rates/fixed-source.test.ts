@@ -4,14 +4,16 @@ import Big from 'big.js';
 import { createFixedRateSource } from '../../src/rates/fixed-source.ts';
 
 test('configured decimals are served exactly', async () => {
-  const made = createFixedRateSource({ GBYTE_USD: ' 8.123456789012345678 ', EUR_USD: new Big('1.04') });
+  const made = createFixedRateSource({ GBYTE_USD: ' 8.123456789012345678 ', EUR_USD: new Big('1.04') }, 'fixed', () => 1234);
   assert.ok(made.ok);
   assert.equal(made.value.name, 'fixed');
   const result = await made.value.fetch();
   assert.ok(result.ok);
   assert.deepEqual(Object.keys(result.value).sort(), ['EUR_USD', 'GBYTE_USD']);
-  assert.equal(result.value.GBYTE_USD?.toFixed(), '8.123456789012345678');
-  assert.equal(result.value.EUR_USD?.toFixed(), '1.04');
+  assert.equal(result.value.GBYTE_USD?.value.toFixed(), '8.123456789012345678');
+  assert.equal(result.value.EUR_USD?.value.toFixed(), '1.04');
+  // a fixed rate holds whenever it is asked for
+  assert.equal(result.value.EUR_USD?.at, 1234);
 });
 
 test('bad configuration is refused with the reason', () => {
