@@ -1,6 +1,6 @@
 // `npm start`: the API server (and, by default, the payout worker) from the configuration in the environment.
 import { ConfigError, loadConfig } from './config.ts';
-import { startRuntime } from './runtime.ts';
+import { StartRefusal, startRuntime } from './runtime.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -17,7 +17,17 @@ async function main(): Promise<void> {
     if (config.logLevel === 'silent') return;
     console[level === 'info' ? 'log' : level](JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...extra }));
   };
-  const runtime = await startRuntime(config, { log });
+  let runtime;
+  try {
+    runtime = await startRuntime(config, { log });
+  } catch (e) {
+    // an expected refusal is one line for the operator, never a stack trace
+    if (e instanceof StartRefusal) {
+      console.error(`cannot start: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
   if (runtime.demoPartner) {
     console.log(
       [

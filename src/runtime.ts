@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type Big from 'big.js';
 import type { Config, NetworkConfig } from './config.ts';
-import { openDb, type Db } from './storage/db.ts';
+import { openDb, waitForStore, type Db } from './storage/db.ts';
 import type { NetworkName } from './storage/schema.ts';
 import { depositAccount } from './storage/ledger.ts';
-import { HubClient } from './obyte/hub-client.ts';
+import type { HubClient } from './obyte/hub-client.ts';
 import { newTextcoin, textcoinLink, walletKey, type KeyPair } from './obyte/keys.ts';
 import { KEY_INDEX, secretKey, walletMnemonic } from './wallet.ts';
-import { textcoinClaimFee } from './obyte/constants.ts';
+import { GENESIS_UNIT, textcoinClaimFee } from './obyte/constants.ts';
 import { startDevHubThread, type DevHubHandle } from './devhub/thread.ts';
 import { HubDepositChain } from './chain/hub-deposit-chain.ts';
 import { verifyPurchaseUnit } from './chain/purchase-unit.ts';
@@ -31,6 +31,8 @@ import { creditDeposits, sweepDeposits, type WatchedAddress } from './services/d
 import { closeTextcoins } from './services/textcoin-closing.ts';
 import { markStableUnits } from './services/stability.ts';
 import { buildHttpApp } from './http/app.ts';
+import { checkStoreIdentity, type ExpectedIdentity } from './services/network-identity.ts';
+import { startHubLink, type HubLink, type HubVerdict } from './hub-link.ts';
 
 export type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
 
@@ -39,6 +41,8 @@ export interface NetworkRuntime {
   /** the embedded devhub, run in a worker thread of its own */
   devhub: DevHubHandle | null;
   hub: HubClient;
+  /** the hub connection's state: whether this network may take orders and pay, and what /health shows */
+  link: HubLink;
   hot: KeyPair;
   funding: KeyPair;
   deposits: HubDepositChain;
@@ -64,6 +68,15 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/**
+ * The server refuses to start: the store belongs to another network or wallet, or the hub is on another network.
+ * Its message is one line for the operator (`npm start` prints it and exits with code 2).
+ */
+export class StartRefusal extends Error {}
+
+/** How long a start waits for an external hub's first answer before serving without it (it keeps connecting). */
+const FIRST_HUB_ANSWER_MS = 5000;
+
 /** Devnet prices for the embedded default (no price oracle exists there): roughly today's market. */
 const DEVNET_FEEDS: Readonly<Record<string, number>> = { GBYTE_USD: 8.5, BTC_USD: 95000, GBYTE_BTC: 0.00008947 };
 
@@ -72,6 +85,11 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
   mkdirSync(config.dataDir, { recursive: true });
   const mnemonic = walletMnemonic(config);
   const box = new SecretBox(secretKey(config));
+  const reachable = await waitForStore(config.store, {
+    waitMs: config.storeWaitMs,
+    onRetry: (why) => log('warn', why),
+  });
+  if (!reachable.ok) throw new StartRefusal(reachable.error);
   const db = await openDb(config.store);
   const policy = config.policy;
   const mailer: Mailer = createMailer(config.mail);
@@ -97,7 +115,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     box,
     mailer,
     ttlDays: config.payouts.textcoinTtlDays,
-    link: (network: NetworkName, m: string) => textcoinLink(m, network === 'main' ? 'livenet' : 'testnet'),
+    link: (network: NetworkName, m: string) => textcoinLink(m, config.networks[network].kind),
     log,
   };
   // One mailing at a time: two at once could both pick the same unsent textcoin.
@@ -107,6 +125,22 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
       .then(() => emailTextcoins(mailDeps, ids))
       .catch((e) => log('error', 'textcoin e-mail failed', { error: String(e) }));
   };
+
+  const expectedIdentity = (nc: NetworkConfig): ExpectedIdentity => ({
+    network: nc.name,
+    kind: nc.kind,
+    alt: nc.protocol.alt,
+    genesisUnit: nc.kind === 'devnet' ? null : GENESIS_UNIT[nc.kind],
+    hotAddress: hot.address,
+  });
+  // Before anything reaches a hub: a store of another network or wallet must not be touched.
+  for (const nc of Object.values(config.networks)) {
+    const checked = await checkStoreIdentity(db, expectedIdentity(nc));
+    if (!checked.ok) {
+      await db.close();
+      throw new StartRefusal(checked.error);
+    }
+  }
 
   const startNetwork = async (nc: NetworkConfig): Promise<NetworkRuntime> => {
     // The sender's worker loads while the devhub starts; it connects once the hub's address is known.
@@ -164,19 +198,27 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
       hubUrl = devhub.url;
     }
     hubKnown(hubUrl);
-    const hub = new HubClient({ url: hubUrl, requestTimeoutMs: config.hubTimeoutMs });
-    await hub.connect();
+    const link = startHubLink({
+      config: nc,
+      url: hubUrl,
+      db,
+      expected: expectedIdentity(nc),
+      walletAddresses: [hot.address, funding.address],
+      requestTimeoutMs: config.hubTimeoutMs,
+      log,
+    });
+    const hub = link.hub;
     closers.push(() => hub.close());
     const deposits = new HubDepositChain(hub, nc.protocol, (address) => keysByAddress.get(address), hot.address);
     const sources: RateSource[] = [
       createHubRateSource({ hub, oracles: [nc.oracleAddress ?? devhub?.oracleAddress].filter((a): a is string => !!a) }),
     ];
-    if (Object.keys(config.rates.fixed).length > 0) {
-      const fixed = createFixedRateSource(config.rates.fixed as Record<string, Big>);
+    if (Object.keys(nc.rates.fixed).length > 0) {
+      const fixed = createFixedRateSource(nc.rates.fixed as Record<string, Big>);
       if (!fixed.ok) throw new Error(`FIXED_RATES: ${fixed.error}`);
       sources.push(fixed.value);
     }
-    if (config.rates.fiat.enabled) {
+    if (nc.rates.fiat) {
       const { ecbUrl, cbrUrl, timeoutMs } = config.rates.fiat;
       sources.push(createEcbRateSource({ url: ecbUrl, timeoutMs }), createCbrRateSource({ url: cbrUrl, timeoutMs }));
     }
@@ -202,13 +244,15 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
       // the claiming unit's fees plus twice the tps fee, as ocore's wallet adds to a textcoin
       textcoinAllowance: () => claimFee + 2 * (sender?.lastTpsFee ?? 0),
       isOwnAddress: (address) => address === hot.address || keysByAddress.has(address),
+      unavailable: () => link.problem(),
     };
-    return { config: nc, devhub, hub, hot, funding, deposits, rates, sender, purchase };
+    return { config: nc, devhub, hub, link, hot, funding, deposits, rates, sender, purchase };
   };
 
   // Side by side: each network starts worker threads that take a moment to load.
   const [main, test] = await Promise.all([startNetwork(config.networks.main), startNetwork(config.networks.test)]);
   const networks = { main, test };
+  await firstHubAnswers(networks, log);
 
   // First start of an embedded default: a demo partner with a funded deposit on each devnet.
   let demoPartner: Runtime['demoPartner'] = null;
@@ -240,6 +284,8 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
   };
   const scanDeposits = (name: NetworkName): Promise<void> =>
     serialized(name, async () => {
+      // a network that is refused, or not yet checked, is not looked at: its chain may not be this store's
+      if (networks[name].link.problem() !== null) return;
       const { deposits } = networks[name];
       const watched = await watchedAddresses();
       const addresses = watched.map((w) => w.address);
@@ -250,8 +296,8 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
       if (missing.length > 0) log('error', 'units the hub accepted are gone from it', { network: name, units: missing });
     });
   const closeTextcoinsOn = (name: NetworkName, now = Date.now()) =>
-    serialized(name, () =>
-      closeTextcoins({ db, network: name, chain: networks[name].deposits, box, ttlDays: config.payouts.textcoinTtlDays, log }, now),
+    serialized(name, async () =>
+      networks[name].link.problem() !== null ? { claimed: 0, takenBack: 0 } : closeTextcoins({ db, network: name, chain: networks[name].deposits, box, ttlDays: config.payouts.textcoinTtlDays, log }, now),
     );
 
   if (runsWorker) {
@@ -313,8 +359,9 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
         const details: Record<string, unknown> = {};
         let healthy = true;
         for (const [name, n] of Object.entries(networks)) {
-          details[name] = { hub: n.hub.connected ? 'connected' : 'disconnected', hot_address: n.hot.address };
-          healthy &&= n.hub.connected;
+          const status = n.link.status();
+          details[name] = { ...status, hot_address: n.hot.address };
+          healthy &&= status.error === undefined;
         }
         return { ok: healthy, details };
       },
@@ -343,4 +390,34 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
       await db.close();
     },
   };
+}
+
+/**
+ * Waits for each hub's first answer: an embedded devhub's always (it is up), an external hub's for a few seconds at
+ * most; one that cannot be reached is connected in the background while the API serves. A hub found on another
+ * network, or a wallet another store has used, refuses the start.
+ */
+async function firstHubAnswers(networks: Record<NetworkName, NetworkRuntime>, log: Log): Promise<void> {
+  const verdicts = await Promise.all(
+    Object.values(networks).map(async (n) => {
+      const waited = n.devhub
+        ? n.link.first
+        : Promise.race([
+            n.link.first,
+            new Promise<HubVerdict>((resolve) => setTimeout(() => resolve({ kind: 'unreachable', reason: 'no answer yet' }), FIRST_HUB_ANSWER_MS).unref()),
+          ]);
+      return { n, verdict: await waited };
+    }),
+  );
+  for (const { n, verdict } of verdicts) {
+    if (verdict.kind === 'refused') {
+      for (const m of Object.values(networks)) await m.hub.close();
+      throw new StartRefusal(`${n.config.name} network: ${verdict.reason}`);
+    }
+    if (verdict.kind === 'unreachable') {
+      log('warn', `${n.config.name} network: hub ${n.link.status().hub_url} not reachable (${verdict.reason}); serving without it and connecting in the background`, {
+        network: n.config.name,
+      });
+    }
+  }
 }

@@ -33,7 +33,7 @@ const hubUrl = await new Promise<string>((resolve) => {
 });
 // The host's store already holds the schema and runs the WAL checkpoints.
 const db = await openDb(data.store, { primary: false });
-const hub = new HubClient({ url: hubUrl, requestTimeoutMs: data.hubTimeoutMs });
+const hub = new HubClient({ url: hubUrl, requestTimeoutMs: data.hubTimeoutMs, network: data.protocol });
 // A hub that is down now is retried in the background; the sender treats its errors as passing.
 await hub.connect().catch((e: Error) => log('warn', 'payout sender thread: hub not reachable yet', { error: e.message }));
 const hubChain = new HubPayoutChain(hub, data.hot, data.protocol);

@@ -142,6 +142,15 @@ export interface ChainCreditsTable {
   credited_at: Int;
 }
 
+export interface NetworkIdentityTable {
+  network: NetworkName;
+  kind: 'livenet' | 'testnet' | 'devnet';
+  alt: string;
+  genesis_unit: string | null;
+  hot_address: string;
+  created_at: Int;
+}
+
 export interface KvTable {
   key: string;
   value: string;
@@ -159,4 +168,5 @@ export interface Database {
   leases: LeasesTable;
   chain_credits: ChainCreditsTable;
   kv: KvTable;
+  network_identity: NetworkIdentityTable;
 }
