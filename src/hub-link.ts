@@ -70,7 +70,7 @@ export function startHubLink(opts: {
     problem: () => refusal ?? (verified ? null : `hub ${url} not reached yet`),
     status() {
       const state = refusal !== null ? 'refused' : hub.connected ? 'connected' : 'disconnected';
-      const error = refusal ?? (hub.connected && verified ? undefined : `hub ${url} not reachable`);
+      const error = refusal ?? (!hub.connected ? `hub ${url} not reachable` : verified ? undefined : `hub ${url} being checked`);
       return { network: config.kind, hub: state, hub_url: url, ...(error ? { error } : {}) };
     },
   };

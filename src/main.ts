@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     console.log(`cashback API on http://${address.address}:${address.port} (POST /new_purchase, /test/new_purchase)`);
   }
   for (const n of Object.values(runtime.networks)) {
-    console.log(`${n.config.name} network: hub ${n.devhub ? `${n.devhub.url} (embedded devhub)` : n.config.hubUrl}, hot wallet ${n.hot.address}, pool funding address ${n.funding.address}`);
+    console.log(`${n.config.name} network (${n.config.kind}): hub ${n.devhub ? `${n.devhub.url} (embedded devhub)` : n.config.hubUrl}, hot wallet ${n.hot.address}, pool funding address ${n.funding.address}`);
   }
   let stopping = false;
   const stop = async (signal: string) => {

@@ -216,6 +216,8 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     if (Object.keys(nc.rates.fixed).length > 0) {
       const fixed = createFixedRateSource(nc.rates.fixed as Record<string, Big>);
       if (!fixed.ok) throw new Error(`FIXED_RATES: ${fixed.error}`);
+      // the operator's explicit choice; fixed prices never go stale, so say loudly that they price real money
+      if (nc.kind !== 'devnet') log('warn', `${nc.name} network (${nc.kind}): FIXED_RATES prices real money`, { pairs: Object.keys(nc.rates.fixed) });
       sources.push(fixed.value);
     }
     if (nc.rates.fiat) {
