@@ -263,7 +263,12 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     const added = await addPartner(db, 'demo');
     if (!added.ok) throw new Error(`cannot create the demo partner: ${added.error}`);
     demoPartner = { name: added.value.partner.name, key: added.value.key };
-    for (const n of embedded) await n.devhub!.faucet(depositKey(added.value.partner.depositIndex).address, 1_000e9);
+    const address = depositKey(added.value.partner.depositIndex).address;
+    for (const n of embedded) {
+      // a devnet kept in DATA_DIR may have funded this address for a store used before: never fund it twice
+      const held = await n.devhub!.balance(address);
+      if (held.stable + held.pending === 0) await n.devhub!.faucet(address, 1_000e9);
+    }
   }
 
   const watchedAddresses = async (): Promise<WatchedAddress[]> => {

@@ -10,7 +10,9 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startDevHub } from '../src/devhub/index.ts';
 import { NETWORK_PARAMS } from '../src/obyte/constants.ts';
-import { generateMnemonic } from '../src/obyte/keys.ts';
+import { generateMnemonic, walletKey } from '../src/obyte/keys.ts';
+import { HubClient } from '../src/obyte/hub-client.ts';
+import { KEY_INDEX } from '../src/wallet.ts';
 import { TEST_PG_URL } from './helpers/stores.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -194,6 +196,7 @@ describe('npm start', () => {
 
 describe('npm start on PostgreSQL after SQLite, same DATA_DIR', () => {
   const db = `cashback_${randomBytes(5).toString('hex')}`;
+  const db2 = `${db}_b`;
   const admin = async (q: string) => {
     const client = new pg.Client({ connectionString: TEST_PG_URL });
     await client.connect();
@@ -203,7 +206,10 @@ describe('npm start on PostgreSQL after SQLite, same DATA_DIR', () => {
       await client.end();
     }
   };
-  after(() => admin(`drop database if exists ${db}`));
+  after(async () => {
+    await admin(`drop database if exists ${db}`);
+    await admin(`drop database if exists ${db2}`);
+  });
 
   test('a new store on a wallet another store has used is refused: no deposit is credited twice', async () => {
     const dir = dataDir();
@@ -227,6 +233,35 @@ describe('npm start on PostgreSQL after SQLite, same DATA_DIR', () => {
       assert.equal(partners.rows[0].n, 0, 'no second demo partner, no second faucet payment');
     } finally {
       await client.end();
+    }
+  });
+
+  test('before the first store moved anything, the demo deposit on the kept devnet is not funded a second time', async () => {
+    const dir = dataDir();
+    const mnemonic = generateMnemonic();
+    const mainPort = await freePort();
+    // an API-only process credits and sweeps nothing: the wallet has authored no unit, and the new store is taken
+    const env = { DATA_DIR: dir, WALLET_MNEMONIC: mnemonic, MAIN_DEVHUB_PORT: String(mainPort), MODE: 'api' };
+    const first = await start(env);
+    await first.listening;
+    await first.stop();
+
+    await admin(`create database ${db2}`);
+    const second = await start({ ...env, DATABASE_URL: TEST_PG_URL.replace(/\/test$/, `/${db2}`) });
+    try {
+      await second.listening;
+      assert.match(second.output(), /partner_key: /, 'the new store has its own demo partner');
+      const hub = new HubClient({ url: `ws://127.0.0.1:${mainPort}` });
+      try {
+        const deposit = walletKey(mnemonic, KEY_INDEX.depositBase + 1).address; // the first partner's
+        const balances = await hub.getBalances([deposit]);
+        const held = balances[deposit]?.base;
+        assert.equal((held?.stable ?? 0) + (held?.pending ?? 0), 1_000e9, 'the demo deposit holds 1,000 GB, not 2,000');
+      } finally {
+        await hub.close();
+      }
+    } finally {
+      await second.stop();
     }
   });
 });
