@@ -137,6 +137,7 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
   for (const nc of Object.values(config.networks)) {
     const checked = await checkStoreIdentity(db, expectedIdentity(nc));
     if (!checked.ok) {
+      mailer.close();
       await db.close();
       throw new StartRefusal(checked.error);
     }
@@ -254,7 +255,16 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
   // Side by side: each network starts worker threads that take a moment to load.
   const [main, test] = await Promise.all([startNetwork(config.networks.main), startNetwork(config.networks.test)]);
   const networks = { main, test };
-  await firstHubAnswers(networks, log);
+  try {
+    await firstHubAnswers(networks, log);
+  } catch (e) {
+    // refused: leave nothing running behind (the threads, the hub connections, the store)
+    for (const n of Object.values(networks)) await n.sender?.stop();
+    for (const close of closers.reverse()) await close();
+    mailer.close();
+    await db.close();
+    throw e;
+  }
 
   // First start of an embedded default: a demo partner with a funded deposit on each devnet.
   let demoPartner: Runtime['demoPartner'] = null;
@@ -417,10 +427,7 @@ async function firstHubAnswers(networks: Record<NetworkName, NetworkRuntime>, lo
     }),
   );
   for (const { n, verdict } of verdicts) {
-    if (verdict.kind === 'refused') {
-      for (const m of Object.values(networks)) await m.hub.close();
-      throw new StartRefusal(`${n.config.name} network: ${verdict.reason}`);
-    }
+    if (verdict.kind === 'refused') throw new StartRefusal(`${n.config.name} network: ${verdict.reason}`);
     if (verdict.kind === 'unreachable') {
       log('warn', `${n.config.name} network: hub ${n.link.status().hub_url} not reachable (${verdict.reason}); serving without it and connecting in the background`, {
         network: n.config.name,
