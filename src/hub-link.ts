@@ -15,10 +15,14 @@ export interface HubLink {
   readonly hub: HubClient;
   /** Why the network may not take orders now (refused, or never checked since start); null when it may. */
   problem(): string | null;
+  /** Why the hub is refused (another network, another store's wallet), while it is. */
+  refused(): string | null;
   /** For /health. */
   status(): { network: string; hub: 'connected' | 'disconnected' | 'refused'; hub_url: string; error?: string };
   /** The first verdict after start. */
   readonly first: Promise<HubVerdict>;
+  /** Hears every change of refusal: the reason when the hub is refused, null when it fits again. */
+  onRefusal(listener: (reason: string | null) => void): void;
 }
 
 export function startHubLink(opts: {
@@ -35,11 +39,14 @@ export function startHubLink(opts: {
   const chain = hubIdentityChain(hub, opts.walletAddresses);
   let verified = false;
   let refusal: string | null = null;
+  const listeners: Array<(reason: string | null) => void> = [];
   let settleFirst: (v: HubVerdict) => void = () => undefined;
   const first = new Promise<HubVerdict>((resolve) => (settleFirst = resolve));
   const refuse = (reason: string) => {
-    if (refusal !== reason) log('error', `${config.name} network stops paying: ${reason}`, { network: config.name, hub: url });
+    const changed = refusal !== reason;
+    if (changed) log('error', `${config.name} network stops paying: ${reason}`, { network: config.name, hub: url });
     refusal = reason;
+    if (changed) for (const l of listeners) l(reason);
     settleFirst({ kind: 'refused', reason });
   };
 
@@ -47,9 +54,13 @@ export function startHubLink(opts: {
     try {
       const checked = await checkHubIdentity(db, expected, chain);
       if (!checked.ok) return refuse(checked.error);
-      if (refusal !== null) log('info', `${config.name} network: hub ${url} fits again`, { network: config.name });
+      const wasRefused = refusal !== null;
       verified = true;
       refusal = null;
+      if (wasRefused) {
+        log('info', `${config.name} network: hub ${url} fits again`, { network: config.name });
+        for (const l of listeners) l(null);
+      }
       settleFirst({ kind: 'ready' });
     } catch (e) {
       if (!(e instanceof HubError)) throw e;
@@ -67,7 +78,9 @@ export function startHubLink(opts: {
   return {
     hub,
     first,
+    onRefusal: (listener) => void listeners.push(listener),
     problem: () => refusal ?? (verified ? null : `hub ${url} not reached yet`),
+    refused: () => refusal,
     status() {
       const state = refusal !== null ? 'refused' : hub.connected ? 'connected' : 'disconnected';
       const error = refusal ?? (!hub.connected ? `hub ${url} not reachable` : verified ? undefined : `hub ${url} being checked`);

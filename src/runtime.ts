@@ -236,6 +236,10 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
     closers.push(() => rates.stop());
 
     const sender = senderStarting ? await senderStarting : null;
+    if (sender) {
+      link.onRefusal((reason) => sender.hold(reason));
+      if (link.refused() !== null) sender.hold(link.refused());
+    }
     const claimFee = textcoinClaimFee(nc.protocol.version);
     const purchase: PurchaseNetwork = {
       name: nc.name,
