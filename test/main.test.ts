@@ -3,7 +3,7 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -209,6 +209,33 @@ describe('npm start on PostgreSQL after SQLite, same DATA_DIR', () => {
   after(async () => {
     await admin(`drop database if exists ${db}`);
     await admin(`drop database if exists ${db2}`);
+  });
+
+  test('a database that comes up while the start waits for it: the server starts', async () => {
+    const db3 = `${db}_c`;
+    await admin(`create database ${db3}`);
+    const port = await freePort();
+    // nothing listens on `port` for the first seconds; then a proxy to the PostgreSQL server does
+    let proxy: ReturnType<typeof createServer> | null = null;
+    const server = await start({ DATA_DIR: dataDir(), DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/${db3}`, DATABASE_WAIT_MS: '60000' });
+    try {
+      for (let i = 0; i < 300 && !/trying again/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(server.child.exitCode, null, 'still waiting');
+      assert.match(server.output(), new RegExp(`the database at postgres://postgres@127\\.0\\.0\\.1:${port}/${db3} is unreachable .*trying again`));
+      proxy = createServer((c) => {
+        const upstream = connect(5432, '127.0.0.1');
+        c.pipe(upstream).pipe(c);
+        c.on('error', () => upstream.destroy());
+        upstream.on('error', () => c.destroy());
+      });
+      await new Promise<void>((done) => proxy!.listen(port, '127.0.0.1', done));
+      await server.listening;
+    } finally {
+      await server.stop();
+      proxy?.close();
+      await admin(`drop database if exists ${db3} with (force)`);
+    }
   });
 
   test('a new store on a wallet another store has used is refused: no deposit is credited twice', async () => {

@@ -56,7 +56,7 @@ for (const kind of STORE_KINDS) {
         await queueTestPayout(store.db, 'h', customer, 25_000n);
         thread.poke();
         await new Promise((r) => setTimeout(r, 1500));
-        assert.deepEqual(settled, []);
+        assert.equal(settled.length, 0);
         const row = await store.db.kysely.selectFrom('payouts').select('status').where('id', '=', 'pay_h').executeTakeFirstOrThrow();
         assert.equal(row.status, 'queued', 'still queued, nothing signed');
         assert.equal(hub.balance(customer).pending + hub.balance(customer).stable, 0);
