@@ -25,6 +25,9 @@ export interface HubLink {
   onRefusal(listener: (reason: string | null) => void): void;
 }
 
+/** How soon a check interrupted by a timeout is tried again on a connection that stayed up. */
+const RECHECK_MS = 5000;
+
 export function startHubLink(opts: {
   config: NetworkConfig;
   url: string;
@@ -66,10 +69,14 @@ export function startHubLink(opts: {
       if (!(e instanceof HubError)) throw e;
       // The hub's own refusal (e.g. a history too large for a light client) will not change; a lost connection will.
       if (e.kind === 'response') return refuse(`hub ${url}: ${e.message}`);
-      log('warn', 'hub check interrupted; done again on the next connection', { network: config.name, error: e.message });
+      log('warn', 'hub check interrupted; trying again', { network: config.name, error: e.message });
+      settleFirst({ kind: 'unreachable', reason: e.message });
+      // a new connection checks again by itself; a connection that stayed up is checked again a little later
+      if (hub.connected) setTimeout(() => hub.connected && !verified && check(), RECHECK_MS).unref();
     }
   };
-  hub.on('connected', () => void verify().catch((e) => log('error', 'hub check failed', { network: config.name, error: String(e) })));
+  const check = () => void verify().catch((e) => log('error', 'hub check failed', { network: config.name, error: String(e) }));
+  hub.on('connected', check);
   hub.on('refused', (why: string) => refuse(`hub ${url} is not on the ${config.kind}: ${why}`));
   hub.connect().catch((e: unknown) => {
     if (e instanceof HubError && e.kind === 'disconnected') settleFirst({ kind: 'unreachable', reason: e.message });
