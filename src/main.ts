@@ -21,9 +21,14 @@ async function main(): Promise<void> {
   try {
     runtime = await startRuntime(config, { log });
   } catch (e) {
-    // an expected refusal is one line for the operator, never a stack trace
+    // an expected refusal is one line for the operator, never a stack trace: a store or hub of another network or
+    // wallet (StartRefusal), a wallet that does not fit the store (services/wallet-keys.ts, as a bad setting)
     if (e instanceof StartRefusal) {
       console.error(`cannot start: ${e.message}`);
+      process.exit(2);
+    }
+    if (e instanceof ConfigError) {
+      console.error(`configuration error: ${e.message}`);
       process.exit(2);
     }
     throw e;

@@ -9,7 +9,7 @@ import type { NetworkName } from './storage/schema.ts';
 import { depositAccount } from './storage/ledger.ts';
 import type { HubClient } from './obyte/hub-client.ts';
 import { newTextcoin, textcoinLink, walletKey, type KeyPair } from './obyte/keys.ts';
-import { KEY_INDEX, secretKey, walletMnemonic } from './wallet.ts';
+import { assertWalletFitsStore, KEY_INDEX, secretKey, walletMnemonic } from './wallet.ts';
 import { GENESIS_UNIT, textcoinClaimFee } from './obyte/constants.ts';
 import { startDevHubThread, type DevHubHandle } from './devhub/thread.ts';
 import { HubDepositChain } from './chain/hub-deposit-chain.ts';
@@ -91,6 +91,10 @@ export async function startRuntime(config: Config, opts: { log?: Log; listen?: b
   });
   if (!reachable.ok) throw new StartRefusal(reachable.error);
   const db = await openDb(config.store);
+  await assertWalletFitsStore(db, mnemonic).catch(async (e: unknown) => {
+    await db.close();
+    throw e;
+  });
   const policy = config.policy;
   const mailer: Mailer = createMailer(config.mail);
   const waiters = new PayoutWaiters(db, db.dialect === 'postgres' ? 200 : 0);

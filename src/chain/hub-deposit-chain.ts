@@ -1,6 +1,6 @@
 import { addressHistory, composeWithHub } from '../obyte/light-wallet.ts';
 import type { HubClient } from '../obyte/hub-client.ts';
-import { textcoinKey, type KeyPair } from '../obyte/keys.ts';
+import { legacyBip32TextcoinKey, textcoinKey, type KeyPair } from '../obyte/keys.ts';
 import { baseOutputs } from '../obyte/payments.ts';
 import type { Joint } from '../obyte/types.ts';
 import type { DepositChain, IncomingPayment } from '../services/deposits.ts';
@@ -10,6 +10,11 @@ import type { ReconcileChain } from '../services/reconcile.ts';
 import type { UnitState, UnitWatch } from '../services/stability.ts';
 import type { ChainFailure } from '../services/payouts/ports.ts';
 import { postStoredJoint, unitExists, unitState } from './hub-units.ts';
+
+/** A textcoin's key by the rule its address came from: textcoins funded before keys followed bitcore were BIP32's. */
+function textcoinKeyOf(coin: NonNullable<SweepSource['textcoin']>): KeyPair {
+  return coin.keyDerivation === 'bip32' ? legacyBip32TextcoinKey(coin.mnemonic) : textcoinKey(coin.mnemonic);
+}
 
 /** ocore answers light/get_balances for at most this many addresses at once. */
 const BALANCES_BATCH = 100;
@@ -67,7 +72,7 @@ export class HubDepositChain implements DepositChain, SweepChain, TextcoinChain,
   }
 
   async composeSweep(source: SweepSource): Promise<{ ok: true; value: SweepComposed | null } | ChainFailure> {
-    const key = source.mnemonic !== undefined ? textcoinKey(source.mnemonic) : this.keyOf(source.address);
+    const key = source.textcoin ? textcoinKeyOf(source.textcoin) : this.keyOf(source.address);
     if (!key || key.address !== source.address) throw new Error(`no key for ${source.address}`);
     const composed = await composeWithHub(this.hub, {
       params: this.params,

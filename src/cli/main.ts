@@ -7,18 +7,21 @@ import { balance, balances, depositAccount } from '../storage/ledger.ts';
 import { walletKey } from '../obyte/keys.ts';
 import { HubClient } from '../obyte/hub-client.ts';
 import { addPartner, findPartner, listPartners, rotateKey, setEnabled, type Partner } from '../services/partners.ts';
-import { KEY_INDEX, walletMnemonic } from '../wallet.ts';
+import { assertWalletFitsStore, KEY_INDEX, walletMnemonic } from '../wallet.ts';
 import { table } from './table.ts';
 import { CliError, json, NETWORKS, out, parseLimit, parseNetwork, parseTime, withDb } from './common.ts';
 import { registerActivity } from './activity.ts';
 import { EXIT, reconcileText, runReconcile } from './reconcile.ts';
 
-function depositAddress(config: Config, partner: Partner): string {
-  return walletKey(walletMnemonic(config, false), KEY_INDEX.depositBase + partner.depositIndex).address;
+/** The wallet seed, once the store is known to fit its keys (a store of BIP32-derived addresses may not). */
+async function storeWallet(db: Db, config: Config): Promise<string> {
+  const mnemonic = walletMnemonic(config, false);
+  await assertWalletFitsStore(db, mnemonic);
+  return mnemonic;
 }
 
 async function partnerDetails(db: Db, config: Config, partner: Partner) {
-  const address = depositAddress(config, partner);
+  const address = walletKey(await storeWallet(db, config), KEY_INDEX.depositBase + partner.depositIndex).address;
   const networks: Record<string, { deposit_address: string; deposit_balance: bigint }> = {};
   for (const n of NETWORKS) networks[n] = { deposit_address: address, deposit_balance: await balance(db.kysely, n, depositAccount(partner.id)) };
   return { partner: partner.name, enabled: partner.enabled, created_at: partner.createdAt.toISOString(), networks };
@@ -102,7 +105,7 @@ program
   .addOption(json())
   .action(async (o: { json?: boolean }) =>
     withDb(async (db, config) => {
-      const mnemonic = walletMnemonic(config, false);
+      const mnemonic = await storeWallet(db, config);
       const result: Record<string, Record<string, unknown>> = {};
       for (const n of NETWORKS) {
         const b = await balances(db.kysely, n);

@@ -9,7 +9,7 @@ import { openDb, type Db } from '../storage/db.ts';
 import type { NetworkName } from '../storage/schema.ts';
 import { HubClient } from '../obyte/hub-client.ts';
 import { walletKey } from '../obyte/keys.ts';
-import { KEY_INDEX, walletMnemonic } from '../wallet.ts';
+import { assertWalletFitsStore, KEY_INDEX, walletMnemonic } from '../wallet.ts';
 import { listPartners } from '../services/partners.ts';
 import { gb, reconcileNetwork, type NetworkReconciliation, type WalletAddresses } from '../services/reconcile.ts';
 import { HubDepositChain } from '../chain/hub-deposit-chain.ts';
@@ -131,6 +131,7 @@ export async function runReconcile(config: Config, networks: readonly NetworkNam
     let mnemonic: string;
     try {
       mnemonic = walletMnemonic(config, false);
+      await assertWalletFitsStore(db, mnemonic);
     } catch (e) {
       throw new OperationalError((e as Error).message);
     }

@@ -293,6 +293,7 @@ async function takeOrder(
             created_at: now,
             closed_at: null,
             closing_unit: null,
+            key_derivation: textcoin.keyDerivation,
           })
           .execute();
       }

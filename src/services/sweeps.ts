@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Db } from '../storage/db.ts';
-import type { Database, NetworkName } from '../storage/schema.ts';
+import type { Database, KeyDerivation, NetworkName } from '../storage/schema.ts';
 import { depositAccount, post, type Posting } from '../storage/ledger.ts';
 import type { ChainFailure } from './payouts/ports.ts';
 
@@ -12,8 +12,11 @@ import type { ChainFailure } from './payouts/ports.ts';
  */
 export type SweepKind = 'sweep' | 'takeback';
 
-/** Whose coins to sweep: our own derived address, or a textcoin's (its key comes from the mnemonic). */
-export type SweepSource = { address: string; mnemonic?: string };
+/**
+ * Whose coins to sweep: our own derived address, or a textcoin's (its key comes from the mnemonic, by the rule its
+ * address was derived with).
+ */
+export type SweepSource = { address: string; textcoin?: { mnemonic: string; keyDerivation: KeyDerivation } };
 
 export interface SweepComposed {
   unit: string;

@@ -37,7 +37,7 @@ export async function closeTextcoins(deps: TextcoinClosingDeps, now: number): Pr
   const open = await db.kysely
     .selectFrom('textcoins')
     .innerJoin('payouts', 'payouts.id', 'textcoins.payout_id')
-    .select(['textcoins.payout_id', 'textcoins.address', 'textcoins.mnemonic_enc', 'textcoins.created_at', 'payouts.amount', 'payouts.unit'])
+    .select(['textcoins.payout_id', 'textcoins.address', 'textcoins.mnemonic_enc', 'textcoins.key_derivation', 'textcoins.created_at', 'payouts.amount', 'payouts.unit'])
     .where('textcoins.network', '=', network)
     .where('textcoins.status', '=', 'funded')
     .where('textcoins.closing_unit', 'is', null)
@@ -58,7 +58,8 @@ export async function closeTextcoins(deps: TextcoinClosingDeps, now: number): Pr
         continue;
       }
       if (Number(coin.created_at) + deps.ttlDays * DAY_MS > now) continue;
-      const composed = await chain.composeSweep({ address: coin.address, mnemonic: deps.box.open(coin.mnemonic_enc) });
+      const textcoin = { mnemonic: deps.box.open(coin.mnemonic_enc), keyDerivation: coin.key_derivation };
+      const composed = await chain.composeSweep({ address: coin.address, textcoin });
       if (!composed.ok) {
         deps.log?.(composed.transient ? 'warn' : 'error', 'cannot take a textcoin back', { network, address: coin.address, error: composed.error });
         continue;

@@ -1,19 +1,20 @@
 import Big from 'big.js';
 import type { Db } from '../storage/db.ts';
-import type { NetworkName } from '../storage/schema.ts';
+import type { KeyDerivation, NetworkName } from '../storage/schema.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { SecretBox } from './secret-box.ts';
 
 /** Makes the textcoin for a payout to an email: a fresh 12-word mnemonic, stored only encrypted. */
 export interface TextcoinIssuer {
-  issue(): Promise<{ address: string; mnemonicEncrypted: string }>;
+  issue(): Promise<{ address: string; mnemonicEncrypted: string; keyDerivation: KeyDerivation }>;
 }
 
+/** `newTextcoin` derives as the Obyte wallets do (src/obyte/keys.ts), the only rule a new key may come from. */
 export function textcoinIssuer(box: SecretBox, newTextcoin: () => Promise<{ mnemonic: string; address: string }>): TextcoinIssuer {
   return {
     async issue() {
       const coin = await newTextcoin();
-      return { address: coin.address, mnemonicEncrypted: box.seal(coin.mnemonic) };
+      return { address: coin.address, mnemonicEncrypted: box.seal(coin.mnemonic), keyDerivation: 'bitcore' };
     },
   };
 }

@@ -85,6 +85,12 @@ export interface UnitsTable {
   sent_at: NullableInt;
 }
 
+/**
+ * How a key was derived from its mnemonic: `bitcore` as ocore and the Obyte wallets do (every key since migration
+ * 0004), `bip32` by standard BIP32 as this project did before (textcoins funded then; see src/obyte/bip32.ts).
+ */
+export type KeyDerivation = 'bitcore' | 'bip32';
+
 export interface TextcoinsTable {
   payout_id: string;
   network: NetworkName;
@@ -96,6 +102,8 @@ export interface TextcoinsTable {
   created_at: Int;
   closed_at: NullableInt;
   closing_unit: string | null;
+  /** The rule `address` came from: a textcoin is taken back with the key of that rule. */
+  key_derivation: KeyDerivation;
 }
 
 export interface LedgerEntriesTable {

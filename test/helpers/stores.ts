@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { Migrator } from 'kysely';
+import { migrations } from '../../src/storage/migrations/index.ts';
 import { openDb, type Db, type StoreLocation } from '../../src/storage/db.ts';
 import { addPartner } from '../../src/services/partners.ts';
 import { post } from '../../src/storage/ledger.ts';
@@ -19,34 +21,54 @@ export interface TestStore {
   dispose(): Promise<void>;
 }
 
-export async function openTestStore(kind: StoreKind): Promise<TestStore> {
+async function dropPgSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_PG_URL });
+  await client.connect();
+  await client.query(`drop schema if exists ${schema} cascade`);
+  await client.end();
+}
+
+/**
+ * A store of its own for one test. With `migratedTo` (a name in src/storage/migrations/index.ts), the store as the
+ * release of that migration left it: opening it again with openDb brings it up to date, as an upgrade does.
+ */
+export async function openTestStore(kind: StoreKind, migratedTo?: string): Promise<TestStore> {
+  let dir: string | null = null;
+  let location: StoreLocation;
   if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'cashback-test-'));
-    const location: StoreLocation = { kind: 'sqlite', file: join(dir, 'cashback.sqlite') };
-    const db = await openDb(location);
-    return {
-      db,
-      location,
-      dispose: async () => {
-        await db.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    dir = mkdtempSync(join(tmpdir(), 'cashback-test-'));
+    location = { kind: 'sqlite', file: join(dir, 'cashback.sqlite') };
+  } else {
+    location = { kind: 'postgres', url: TEST_PG_URL, schema: `t_${randomBytes(6).toString('hex')}`, poolSize: 5 };
   }
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const location: StoreLocation = { kind: 'postgres', url: TEST_PG_URL, schema, poolSize: 5 };
-  const db = await openDb(location);
+  const db = migratedTo === undefined ? await openDb(location) : await openDbMigratedTo(location, migratedTo);
   return {
     db,
     location,
     dispose: async () => {
       await db.close();
-      const client = new pg.Client({ connectionString: TEST_PG_URL });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      if (location.kind === 'postgres') await dropPgSchema(location.schema!);
     },
   };
+}
+
+export async function openDbMigratedTo(location: StoreLocation, last: string): Promise<Db> {
+  if (location.kind === 'postgres') {
+    const client = new pg.Client({ connectionString: TEST_PG_URL });
+    await client.connect();
+    await client.query(`create schema ${location.schema}`);
+    await client.end();
+  }
+  const db = await openDb(location, { primary: false });
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: { getMigrations: async () => migrations },
+    ...(location.kind === 'postgres' ? { migrationTableSchema: location.schema } : {}),
+  });
+  const { error } = await migrator.migrateTo(last);
+  if (error) throw error;
+  return db;
 }
 
 /**

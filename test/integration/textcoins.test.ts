@@ -5,10 +5,21 @@ import { SMTPServer } from 'smtp-server';
 import { startTestApp, form, type TestApp } from '../helpers/app.ts';
 import { STORE_KINDS } from '../helpers/stores.ts';
 import { balance } from '../../src/storage/ledger.ts';
-import { textcoinKey } from '../../src/obyte/keys.ts';
+import { readFileSync } from 'node:fs';
+import { legacyBip32TextcoinKey, textcoinKey } from '../../src/obyte/keys.ts';
+import { SecretBox } from '../../src/services/secret-box.ts';
+import { secretKey } from '../../src/wallet.ts';
 import { composeWithHub } from '../../src/obyte/light-wallet.ts';
 
 const CLAIMER = 'KSCCYOEMOMUMJXROLK4HWLTJBWFXICRB';
+/** derivation.json: mnemonics whose keys at m, m/44' or m/44'/0' start with 0x00, so the old BIP32 rule gave other textcoin addresses. */
+const SHORT_KEY_MNEMONICS = (
+  JSON.parse(readFileSync(new URL('../fixtures/vectors/derivation.json', import.meta.url), 'utf8')) as {
+    cases: Array<{ mnemonic: string; short_parent_keys: string[] }>;
+  }
+).cases
+  .filter((c) => c.short_parent_keys.some((p) => p !== "m/44'/0'/0'"))
+  .map((c) => c.mnemonic.split(' ').join('-'));
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 interface Received {
@@ -91,7 +102,7 @@ for (const kind of STORE_KINDS) {
       app.runtime.db.kysely
         .selectFrom('textcoins')
         .innerJoin('payouts', 'payouts.id', 'textcoins.payout_id')
-        .select(['textcoins.address', 'textcoins.status', 'textcoins.closing_unit', 'payouts.amount', 'payouts.cashback'])
+        .select(['textcoins.address', 'textcoins.status', 'textcoins.closing_unit', 'textcoins.key_derivation', 'payouts.id', 'payouts.amount', 'payouts.cashback'])
         .where('payouts.unit', '=', unit)
         .executeTakeFirstOrThrow();
 
@@ -116,6 +127,7 @@ for (const kind of STORE_KINDS) {
       const key = textcoinKey(mnemonic);
       const coin = await textcoinOf(res.json.unit as string);
       assert.equal(coin.address, key.address, 'the link opens the funded textcoin');
+      assert.equal(coin.key_derivation, 'bitcore');
       assert.equal(coin.status, 'funded');
       assert.ok(BigInt(coin.amount) > cashback, 'the textcoin carries the claim fee on top of the cashback');
 
@@ -186,6 +198,52 @@ for (const kind of STORE_KINDS) {
       assert.equal(await balance(db, 'main', 'pool'), pool0 + swept - partnerShare, 'the rest is back in the pool');
       assert.equal(await balance(db, 'main', 'textcoins'), textcoins0 - BigInt(coin.amount));
       assert.deepEqual(await app.runtime.closeTextcoins('main', Date.now() + 30 * DAY_MS), { claimed: 0, takenBack: 0 }, 'taken back once');
+    });
+
+    test('textcoins funded at their BIP32 address before keys followed bitcore are still taken back, or marked claimed', async () => {
+      const db = app.runtime.db.kysely;
+      const { devhub, hub, hot } = app.runtime.networks.main;
+      const box = new SecretBox(secretKey(app.config));
+      // Two textcoins as the release before migration 0004 made them: taken through the API, then their rows given a
+      // mnemonic whose old (BIP32) address is not the one Obyte wallets open, that address, and its funding.
+      const legacy = [];
+      for (const [i, mnemonic] of SHORT_KEY_MNEMONICS.slice(0, 2).entries()) {
+        const key = legacyBip32TextcoinKey(mnemonic);
+        assert.notEqual(key.address, textcoinKey(mnemonic).address, 'the customer\'s wallet opens another address');
+        const res = await purchase(`old${i}@example.com`);
+        assert.equal(res.json.result, 'ok', JSON.stringify(res.json));
+        await smtp.next(`old${i}@example.com`);
+        const coin = await textcoinOf(res.json.unit as string);
+        await db.updateTable('textcoins').set({ address: key.address, mnemonic_enc: box.seal(mnemonic), key_derivation: 'bip32' }).where('payout_id', '=', coin.id).execute();
+        await db.updateTable('payouts').set({ address: key.address }).where('id', '=', coin.id).execute();
+        await devhub!.faucet(key.address, Number(coin.amount));
+        legacy.push({ key, payoutId: coin.id, amount: BigInt(coin.amount) });
+      }
+      await devhub!.stabilize();
+      const [taken, claimed] = legacy as [(typeof legacy)[0], (typeof legacy)[0]];
+      // the second one was claimed with the old key (a wallet that derives by BIP32 can)
+      const claim = await composeWithHub(hub, { params: app.runtime.config.networks.main.protocol, key: claimed.key, outputs: [{ address: CLAIMER, amount: 0 }], sendAll: true });
+      assert.ok(claim.ok, JSON.stringify(claim));
+      await hub.postJoint({ unit: claim.unit });
+
+      const textcoins0 = await balance(db, 'main', 'textcoins');
+      const hot0 = await devhub!.balance(hot.address);
+      assert.deepEqual(await app.runtime.closeTextcoins('main', Date.now() + 7 * DAY_MS + 60_000), { claimed: 1, takenBack: 1 });
+
+      const row = (id: string) => db.selectFrom('textcoins').select(['status', 'closing_unit']).where('payout_id', '=', id).executeTakeFirstOrThrow();
+      assert.deepEqual(await row(claimed.payoutId), { status: 'claimed', closing_unit: claim.unit.unit });
+      const closed = await row(taken.payoutId);
+      assert.equal(closed.status, 'taken_back');
+      const unit = await db.selectFrom('units').selectAll().where('unit', '=', closed.closing_unit!).executeTakeFirstOrThrow();
+      assert.equal(unit.status, 'sent');
+      const joint = JSON.parse(unit.joint) as { unit: { authors: Array<{ address: string }> } };
+      assert.deepEqual(joint.unit.authors.map((a) => a.address), [taken.key.address], 'signed with the BIP32 key of the stored address');
+      assert.equal(BigInt(unit.outputs_total) + BigInt(unit.fee), taken.amount);
+      const left = await devhub!.balance(taken.key.address);
+      assert.equal(left.stable + left.pending, 0);
+      const hot1 = await devhub!.balance(hot.address);
+      assert.equal(BigInt(hot1.stable + hot1.pending - hot0.stable - hot0.pending), BigInt(unit.outputs_total), 'the hot wallet received it');
+      assert.equal(await balance(db, 'main', 'textcoins'), textcoins0 - taken.amount - claimed.amount);
     });
   });
 }

@@ -99,7 +99,7 @@ async function textcoin(address: string, amount: bigint) {
     .execute();
   await store.db.kysely
     .insertInto('textcoins')
-    .values({ payout_id: id, network: 'main', email: 'a@b.c', address, mnemonic_enc: 'x', status: 'funded', emailed_at: null, created_at: 1, closed_at: null, closing_unit: null })
+    .values({ payout_id: id, network: 'main', email: 'a@b.c', address, mnemonic_enc: 'x', status: 'funded', emailed_at: null, created_at: 1, closed_at: null, closing_unit: null, key_derivation: 'bitcore' })
     .execute();
   await post(store.db.kysely, 'main', [{ from: 'pool', to: 'reserved', amount, kind: 'reserve' }], 1);
   await post(store.db.kysely, 'main', [{ from: 'reserved', to: 'textcoins', amount, kind: 'payout' }, { from: 'pool', to: 'fees', amount: 700n, kind: 'network_fee' }], 1);

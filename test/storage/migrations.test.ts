@@ -8,7 +8,8 @@ import pg from 'pg';
 import { Migrator } from 'kysely';
 import { openDb, type StoreLocation } from '../../src/storage/db.ts';
 import { migrations } from '../../src/storage/migrations/index.ts';
-import { queueTestPayout, STORE_KINDS, TEST_PG_URL } from '../helpers/stores.ts';
+import { openTestStore, queueTestPayout, STORE_KINDS, TEST_PG_URL } from '../helpers/stores.ts';
+import { clearLegacyWalletKeysMark, hasLegacyWalletKeysMark } from '../../src/storage/wallet-keys.ts';
 
 async function withPg(sqlText: string): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_PG_URL });
@@ -56,6 +57,33 @@ for (const kind of STORE_KINDS) {
     } finally {
       rmSync(dir, { recursive: true, force: true });
       if (kind === 'postgres') await withPg(`drop schema if exists ${schema} cascade`);
+    }
+  });
+}
+
+for (const kind of STORE_KINDS) {
+  test(`0004 on ${kind}: a used store's textcoins and wallet are marked as derived by BIP32, a fresh store is not`, async () => {
+    const old = await openTestStore(kind, '0003_fewer_index_writes');
+    const fresh = await openTestStore(kind);
+    const empty = await openTestStore(kind, '0003_fewer_index_writes');
+    try {
+      await queueTestPayout(old.db, 'tc', 'KSCCYOEMOMUMJXROLK4HWLTJBWFXICRB', 30_000n);
+      // a textcoin row as the release before 0004 wrote it (no key_derivation column yet)
+      const row = { payout_id: 'pay_tc', network: 'main', email: 'a@b.c', address: 'TCADDRESS', mnemonic_enc: 'x', status: 'funded', emailed_at: null, created_at: 1, closed_at: null, closing_unit: null };
+      await old.db.kysely.insertInto('textcoins').values(row as never).execute();
+      for (const s of [old, empty]) {
+        await s.db.close();
+        s.db = await openDb(s.location);
+      }
+      const coin = await old.db.kysely.selectFrom('textcoins').select(['address', 'key_derivation']).executeTakeFirstOrThrow();
+      assert.deepEqual(coin, { address: 'TCADDRESS', key_derivation: 'bip32' });
+      assert.equal(await hasLegacyWalletKeysMark(old.db), true, 'a store that holds anything was used with BIP32 wallet keys');
+      assert.equal(await hasLegacyWalletKeysMark(empty.db), false, 'an old store that holds nothing has no old addresses');
+      assert.equal(await hasLegacyWalletKeysMark(fresh.db), false, 'a new store only ever knows the Obyte-exact keys');
+      await clearLegacyWalletKeysMark(old.db);
+      assert.equal(await hasLegacyWalletKeysMark(old.db), false);
+    } finally {
+      await Promise.all([old.dispose(), fresh.dispose(), empty.dispose()]);
     }
   });
 }
