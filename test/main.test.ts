@@ -145,11 +145,14 @@ describe('npm start', () => {
     // a devnet hub given as MAIN_HUB_URL without MAIN_NETWORK: the main network is livenet, the hub says alt 3
     const hub = await startDevHub({ port: 0, params: NETWORK_PARAMS.devnet });
     try {
-      const server = await start({ DATA_DIR: dataDir(), MAIN_HUB_URL: hub.url, WALLET_CREATE: 'true' });
-      const line = await refused(server);
-      assert.match(line, /main network/);
-      assert.match(line, /alt 3/);
-      assert.match(line, /livenet/);
+      // the API-only process too: it never runs "as livenet" against a devnet hub
+      for (const mode of ['all', 'api']) {
+        const server = await start({ DATA_DIR: dataDir(), MAIN_HUB_URL: hub.url, WALLET_CREATE: 'true', MODE: mode });
+        const line = await refused(server);
+        assert.match(line, /main network/);
+        assert.match(line, /alt 3/);
+        assert.match(line, /livenet/);
+      }
     } finally {
       await hub.close();
     }
