@@ -53,6 +53,8 @@ for (const kind of STORE_KINDS) {
       );
       try {
         thread.hold('the hub is on another network');
+        // the hold crosses to the worker thread like any message: let it arrive before the payout is queued
+        await new Promise((r) => setTimeout(r, 300));
         await queueTestPayout(store.db, 'h', customer, 25_000n);
         thread.poke();
         await new Promise((r) => setTimeout(r, 1500));
