@@ -186,6 +186,19 @@ describe('npm start', () => {
     assert.match(otherKind, /DATA_DIR/);
   });
 
+  test('a kept store with a devnet whose DAG was removed from DATA_DIR is refused: it is another devnet', async () => {
+    const dir = dataDir();
+    const first = await start({ DATA_DIR: dir });
+    await first.listening;
+    assert.equal(await first.stop(), 0);
+    const again = await start({ DATA_DIR: dir });
+    await again.listening; // the same devnet: a restart is taken
+    assert.equal(await again.stop(), 0);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `devhub-main.sqlite${suffix}`), { force: true });
+    const line = await refused(await start({ DATA_DIR: dir }));
+    assert.match(line, /main network: the hub of the main network \(devnet\) is another devnet than this store's/);
+  });
+
   test('a database that stays down: one line naming it (no password) and exit 2 after DATABASE_WAIT_MS', async () => {
     const t0 = Date.now();
     const server = await start({ DATA_DIR: dataDir(), DATABASE_URL: 'postgres://cashback:s3cret@127.0.0.1:1/cashback', DATABASE_WAIT_MS: '1500' });

@@ -9,6 +9,8 @@ export function hubIdentityChain(hub: HubClient, walletAddresses: readonly strin
   const own = new Set(walletAddresses);
   return {
     knowsUnit: (unit) => unitExists(hub, unit),
+    // asked anew on each check: the hub behind the URL may have changed since the last connection
+    witnesses: () => hub.getWitnesses(),
     async unitsAuthoredByWallet() {
       const history = await addressHistory(hub, walletAddresses);
       return history.filter((h) => h.unit.authors.some((a) => own.has(a.address))).map((h) => h.hash);

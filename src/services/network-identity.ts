@@ -3,7 +3,13 @@
 // wallet another store has been spending from) would credit deposits twice and pay from coins it does not track.
 import { err, ok, type Result } from '../domain/result.ts';
 import type { Db } from '../storage/db.ts';
-import { hasOwnUnits, readNetworkIdentity, recordNetworkIdentity, type NetworkIdentity } from '../storage/network-identity.ts';
+import {
+  hasOwnUnits,
+  readNetworkIdentity,
+  recordDevnetWitnesses,
+  recordNetworkIdentity,
+  type NetworkIdentity,
+} from '../storage/network-identity.ts';
 
 export type { NetworkIdentity };
 
@@ -16,6 +22,8 @@ export interface IdentityChain {
   knowsUnit(unit: string): Promise<boolean>;
   /** Units the wallet's own addresses (hot, funding) authored, as far as the hub tells. */
   unitsAuthoredByWallet(): Promise<string[]>;
+  /** The hub's witness list. */
+  witnesses(): Promise<string[]>;
 }
 
 const WHAT_TO_DO = 'set DATA_DIR / DATABASE_URL to the store of this network and wallet, or use a new store';
@@ -51,6 +59,14 @@ export async function checkHubIdentity(db: Db, expected: ExpectedIdentity, chain
   const name = `${expected.network} network (${expected.kind})`;
   if (expected.genesisUnit !== null && !(await chain.knowsUnit(expected.genesisUnit))) {
     return err(`the hub of the ${name} does not know the ${expected.kind} genesis unit ${expected.genesisUnit}: it is on another network`);
+  }
+  if (expected.kind === 'devnet') {
+    // a devnet's genesis is its own; its witnesses tell it apart (a devhub whose DAG was removed has new ones)
+    const witnesses = [...(await chain.witnesses())].sort();
+    const recorded = await recordDevnetWitnesses(db, expected.network, witnesses);
+    if (recorded !== null && recorded.join(',') !== witnesses.join(',')) {
+      return err(`the hub of the ${name} is another devnet than this store's (its witnesses differ from those recorded): ${WHAT_TO_DO}`);
+    }
   }
   if (!(await hasOwnUnits(db, expected.network))) {
     const foreign = await chain.unitsAuthoredByWallet();

@@ -12,6 +12,23 @@ export interface NetworkIdentity {
   hotAddress: string;
 }
 
+/** A devnet's witness list as the store recorded it (sorted), or null before the first hub check. */
+export async function readDevnetWitnesses(db: Db, network: NetworkName): Promise<string[] | null> {
+  const row = await db.kysely.selectFrom('network_identity').select('devnet_witnesses').where('network', '=', network).executeTakeFirst();
+  return row?.devnet_witnesses ? row.devnet_witnesses.split(',') : null;
+}
+
+/** Records a devnet's witness list unless one is recorded already; returns the one in the store. */
+export async function recordDevnetWitnesses(db: Db, network: NetworkName, witnesses: readonly string[]): Promise<string[] | null> {
+  await db.kysely
+    .updateTable('network_identity')
+    .set({ devnet_witnesses: [...witnesses].sort().join(',') })
+    .where('network', '=', network)
+    .where('devnet_witnesses', 'is', null)
+    .execute();
+  return readDevnetWitnesses(db, network);
+}
+
 export async function readNetworkIdentity(db: Db, network: NetworkName): Promise<NetworkIdentity | null> {
   const row = await db.kysely.selectFrom('network_identity').selectAll().where('network', '=', network).executeTakeFirst();
   if (!row) return null;
@@ -28,6 +45,7 @@ export async function recordNetworkIdentity(db: Db, identity: NetworkIdentity, n
       alt: identity.alt,
       genesis_unit: identity.genesisUnit,
       hot_address: identity.hotAddress,
+      devnet_witnesses: null,
       created_at: now,
     })
     .onConflict((oc) => oc.column('network').doNothing())

@@ -156,6 +156,8 @@ export interface NetworkIdentityTable {
   alt: string;
   genesis_unit: string | null;
   hot_address: string;
+  /** devnet only: the hub's witness addresses, sorted, comma-separated; null until the first hub check */
+  devnet_witnesses: string | null;
   created_at: Int;
 }
 

@@ -13,6 +13,7 @@ const livenet: ExpectedIdentity = { network: 'main', kind: 'livenet', alt: '1', 
 const chain = (over: Partial<IdentityChain> = {}): IdentityChain => ({
   knowsUnit: async () => true,
   unitsAuthoredByWallet: async () => [],
+  witnesses: async () => ['W2', 'W1'],
   ...over,
 });
 
@@ -56,6 +57,16 @@ for (const kind of STORE_KINDS) {
       assert.ok(!used.ok);
       assert.match(used.error, /already has 2 unit\(s\) on the main network \(livenet\) that this store did not make/);
       assert.ok((await checkHubIdentity(store.db, livenet, chain())).ok);
+    });
+
+    test('a devnet is told from another by its witnesses, recorded at the first hub check', async () => {
+      const devnet: ExpectedIdentity = { network: 'test', kind: 'devnet', alt: '3', genesisUnit: null, hotAddress: HOT };
+      assert.ok((await checkStoreIdentity(store.db, devnet)).ok);
+      assert.ok((await checkHubIdentity(store.db, devnet, chain())).ok, 'recorded');
+      assert.ok((await checkHubIdentity(store.db, devnet, chain({ witnesses: async () => ['W1', 'W2'] }))).ok, 'the same list');
+      const other = await checkHubIdentity(store.db, devnet, chain({ witnesses: async () => ['W1', 'W3'] }));
+      assert.ok(!other.ok);
+      assert.match(other.error, /another devnet than this store's/);
     });
 
     test('a store that has signed units on the network is not asked about the wallet history', async () => {
