@@ -24,6 +24,8 @@ export interface Config {
   };
   readonly dataDir: string;
   readonly store: StoreLocation;
+  /** How long a start waits for a database that cannot be reached (DATABASE_WAIT_MS) before giving up. */
+  readonly storeWaitMs: number;
   /** Where the wallet mnemonic comes from; `file` is created on first start when `create` is true. */
   readonly wallet: { readonly mnemonic: string | null; readonly file: string; readonly create: boolean };
   /** Key that encrypts textcoin mnemonics at rest (32 bytes); `file` is created on first start when missing. */
@@ -32,8 +34,8 @@ export interface Config {
   readonly rates: {
     readonly maxAgeMs: number;
     readonly refreshMs: number;
-    readonly fixed: Readonly<Record<string, Big>>;
-    readonly fiat: { readonly enabled: boolean; readonly ecbUrl: string; readonly cbrUrl: string; readonly timeoutMs: number };
+    /** Where the ECB / Bank of Russia rates come from; whether a network uses them is its own `rates.fiat`. */
+    readonly fiat: { readonly ecbUrl: string; readonly cbrUrl: string; readonly timeoutMs: number };
   };
   readonly policy: PolicyConfig;
   /** When a rate can be trusted: its age per pair, the cross-check between sources, the breaker on wild moves. */
@@ -83,14 +85,22 @@ export interface NetworkConfig {
   /** ws(s) URL of the hub; for an embedded devhub, its loopback URL. */
   readonly hubUrl: string;
   readonly protocol: { readonly version: string; readonly alt: string };
-  readonly kind: 'livenet' | 'testnet' | 'devnet';
+  /** livenet, testnet or devnet: drives the protocol version and alt, the checks of the hub, textcoin links, rates. */
+  readonly kind: NetworkKind;
   /** Run a local devhub in this process on this port (the embedded default). */
   readonly embeddedDevhubPort: number | null;
   readonly oracleAddress: string | null;
   readonly devhubStabilityMs: number;
   /** Embedded devhub: tps fee variables where they differ from ocore's initial votes (DEVHUB_TPS_FEE). */
   readonly devhubTpsFee: Readonly<Partial<Record<TpsFeeVar, number>>>;
+  /**
+   * Which rate sources this network prices with besides the hub's: fixed rates (the demo's EUR/RUB on a devnet only,
+   * unless FIXED_RATES is set) and the ECB / Bank of Russia rates (on outside devnets, unless FIAT_RATES says).
+   */
+  readonly rates: { readonly fixed: Readonly<Record<string, Big>>; readonly fiat: boolean };
 }
+
+export type NetworkKind = 'livenet' | 'testnet' | 'devnet';
 
 const TPS_FEE_VARS = ['base_tps_fee', 'tps_interval', 'tps_fee_multiplier', 'windowSec'] as const;
 type TpsFeeVar = (typeof TPS_FEE_VARS)[number];
@@ -297,24 +307,46 @@ export function rateMaxAgeMs(config: Pick<Config, 'rates' | 'rateTrust'>, pair: 
   return config.rateTrust.pairMaxAgeMs[pair] ?? (FIAT_PAIRS.includes(pair) ? config.rateTrust.fiatMaxAgeMs : config.rates.maxAgeMs);
 }
 
+/** Demo prices of EUR and RUB for devnets, where no fiat source is wanted: roughly today's market. */
+const DEMO_FIXED_RATES = 'EUR_USD=1.08,RUB_USD=0.011';
+
+/**
+ * The network kind of a ledger: as set, else inferred where that is unambiguous. An embedded devhub is a devnet; a
+ * hub URL on its own means what the contract says of the ledger (`main` is the Obyte main network, `test` the
+ * testnet), so a devnet hub must be named as one.
+ */
+function networkKind(r: Reader, prefix: string, name: NetworkName, hubUrl: string | undefined): NetworkKind {
+  const key = `${prefix}_NETWORK`;
+  const inferred: NetworkKind = hubUrl ? (name === 'main' ? 'livenet' : 'testnet') : 'devnet';
+  const kind = r.oneOf(key, ['livenet', 'testnet', 'devnet'] as const, inferred);
+  if (kind !== 'devnet' && !hubUrl) {
+    throw new ConfigError(`${key}=${kind} needs ${prefix}_HUB_URL (the embedded hub runs a devnet only)`);
+  }
+  return kind;
+}
 
 function networkConfig(r: Reader, name: NetworkName, defaultPort: number): NetworkConfig {
   const prefix = name === 'main' ? 'MAIN' : 'TEST';
   const hubUrl = r.raw(`${prefix}_HUB_URL`);
   // 0 lets the system pick a free port (tests); the hub URL is then known only once the devhub listens.
   const embeddedPort = r.int(`${prefix}_DEVHUB_PORT`, defaultPort, 0, 65535);
-  const kind = r.oneOf(`${prefix}_NETWORK`, ['livenet', 'testnet', 'devnet'] as const, hubUrl ? (name === 'main' ? 'livenet' : 'testnet') : 'devnet');
-  if (kind !== 'devnet' && !hubUrl) throw new ConfigError(`${prefix}_NETWORK=${kind} needs ${prefix}_HUB_URL`);
   if (hubUrl && !/^wss?:\/\//.test(hubUrl)) throw new ConfigError(`${prefix}_HUB_URL must be a ws:// or wss:// URL`);
+  const kind = networkKind(r, prefix, name, hubUrl);
+  const devnet = kind === 'devnet';
   return Object.freeze({
     name,
     hubUrl: hubUrl ?? `ws://127.0.0.1:${embeddedPort}`,
     protocol: PROTOCOL[kind],
     kind,
     embeddedDevhubPort: hubUrl ? null : embeddedPort,
-    oracleAddress: r.raw(`${prefix}_ORACLE_ADDRESS`) ?? (kind === 'devnet' ? null : PUBLIC_ORACLE[kind]),
+    oracleAddress: r.raw(`${prefix}_ORACLE_ADDRESS`) ?? (devnet ? null : PUBLIC_ORACLE[kind]),
     devhubStabilityMs: r.int('DEVHUB_STABILITY_MS', 1000, 0),
     devhubTpsFee: parseTpsFee(r.raw('DEVHUB_TPS_FEE')),
+    // The demo's fixed prices never price real money unless the operator sets FIXED_RATES himself.
+    rates: {
+      fixed: parseFixedRates(r.raw('FIXED_RATES') ?? (devnet ? DEMO_FIXED_RATES : undefined)),
+      fiat: r.bool('FIAT_RATES', !devnet),
+    },
   });
 }
 
@@ -384,15 +416,14 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
     store: databaseUrl
       ? { kind: 'postgres', url: databaseUrl, poolSize: r.int('DATABASE_POOL_SIZE', 10, 1, 1000) }
       : { kind: 'sqlite', file: join(dataDir, SQLITE_FILE_NAME) },
+    storeWaitMs: r.int('DATABASE_WAIT_MS', 30_000, 0),
     wallet: { mnemonic, file: r.str('WALLET_FILE', join(dataDir, 'wallet.json')), create: r.bool('WALLET_CREATE', devnetsOnly) },
     secretKey: { value: secretHex ? Buffer.from(secretHex, 'hex') : null, file: join(dataDir, 'secret.key') },
     networks: { main, test },
     rates: {
       maxAgeMs: r.int('RATE_MAX_AGE_MS', 15 * 60_000, 1000),
       refreshMs: r.int('RATE_REFRESH_MS', 60_000, 100),
-      fixed: parseFixedRates(r.raw('FIXED_RATES') ?? (embedded ? 'EUR_USD=1.08,RUB_USD=0.011' : undefined)),
       fiat: {
-        enabled: r.bool('FIAT_RATES', !embedded),
         ecbUrl: r.str('ECB_RATES_URL', ECB_DAILY_URL),
         cbrUrl: r.str('CBR_RATES_URL', CBR_DAILY_URL),
         timeoutMs: r.int('FIAT_RATES_TIMEOUT_MS', 5000, 100),

@@ -1,6 +1,6 @@
 // `npm start`: the API server (and, by default, the payout worker) from the configuration in the environment.
 import { ConfigError, loadConfig } from './config.ts';
-import { startRuntime } from './runtime.ts';
+import { StartRefusal, startRuntime } from './runtime.ts';
 
 /** A setting missing or wrong (no wallet, a bad value): one line that says what to set, exit code 2. */
 function refuseOnConfigError(e: unknown): never {
@@ -22,7 +22,15 @@ async function main(): Promise<void> {
     if (config.logLevel === 'silent') return;
     console[level === 'info' ? 'log' : level](JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...extra }));
   };
-  const runtime = await startRuntime(config, { log }).catch(refuseOnConfigError);
+  const runtime = await startRuntime(config, { log }).catch((e: unknown) => {
+    // an expected refusal is one line for the operator, never a stack trace: a store or hub of another network or
+    // wallet (StartRefusal), a missing wallet or one that does not fit the store (a bad setting)
+    if (e instanceof StartRefusal) {
+      console.error(`cannot start: ${e.message}`);
+      process.exit(2);
+    }
+    return refuseOnConfigError(e);
+  });
   if (runtime.demoPartner) {
     console.log(
       [
@@ -39,7 +47,7 @@ async function main(): Promise<void> {
     console.log(`cashback API on http://${address.address}:${address.port} (POST /new_purchase, /test/new_purchase)`);
   }
   for (const n of Object.values(runtime.networks)) {
-    console.log(`${n.config.name} network: hub ${n.devhub ? `${n.devhub.url} (embedded devhub)` : n.config.hubUrl}, hot wallet ${n.hot.address}, pool funding address ${n.funding.address}`);
+    console.log(`${n.config.name} network (${n.config.kind}): hub ${n.devhub ? `${n.devhub.url} (embedded devhub)` : n.config.hubUrl}, hot wallet ${n.hot.address}, pool funding address ${n.funding.address}`);
   }
   let stopping = false;
   const stop = async (signal: string) => {

@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type Big from 'big.js';
 import { rateMaxAgeMs, type Config, type NetworkConfig } from './config.ts';
-import { openDb, storeExists, type Db } from './storage/db.ts';
+import { openDb, storeExists, waitForStore, type Db } from './storage/db.ts';
 import { loosePrivateFiles, makePrivateDir } from './private-files.ts';
 import type { NetworkName } from './storage/schema.ts';
 import { depositAccount } from './storage/ledger.ts';
-import { HubClient } from './obyte/hub-client.ts';
+import type { HubClient } from './obyte/hub-client.ts';
 import { newTextcoin, textcoinLink, walletKey, type KeyPair } from './obyte/keys.ts';
 import { assertWalletFitsStore, KEY_INDEX, secretKey, walletMnemonic } from './wallet.ts';
-import { textcoinClaimFee } from './obyte/constants.ts';
+import { GENESIS_UNIT, textcoinClaimFee } from './obyte/constants.ts';
 import { startDevHubThread, type DevHubHandle } from './devhub/thread.ts';
 import { HubDepositChain } from './chain/hub-deposit-chain.ts';
 import { fetchUnitPayment } from './chain/purchase-unit.ts';
@@ -34,6 +34,8 @@ import { markStableUnits } from './services/stability.ts';
 import { buildHttpApp } from './http/app.ts';
 import { pruneAuthFailures, recordAuthFailure } from './storage/auth-failures.ts';
 import { pruneBudgetHours } from './storage/budgets.ts';
+import { checkStoreIdentity, type ExpectedIdentity } from './services/network-identity.ts';
+import { startHubLink, type HubLink, type HubVerdict } from './hub-link.ts';
 
 export type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
 
@@ -42,6 +44,8 @@ export interface NetworkRuntime {
   /** the embedded devhub, run in a worker thread of its own */
   devhub: DevHubHandle | null;
   hub: HubClient;
+  /** the hub connection's state: whether this network may take orders and pay, and what /health shows */
+  link: HubLink;
   hot: KeyPair;
   funding: KeyPair;
   deposits: HubDepositChain;
@@ -67,6 +71,15 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/**
+ * The server refuses to start: the store belongs to another network or wallet, or the hub is on another network.
+ * Its message is one line for the operator (`npm start` prints it and exits with code 2).
+ */
+export class StartRefusal extends Error {}
+
+/** How long a start waits for an external hub's first answer before serving without it (it keeps connecting). */
+const FIRST_HUB_ANSWER_MS = 5000;
+
 /** Devnet prices for the embedded default (no price oracle exists there): roughly today's market. */
 const DEVNET_FEEDS: Readonly<Record<string, number>> = { GBYTE_USD: 8.5, BTC_USD: 95000, GBYTE_BTC: 0.00008947 };
 /** The embedded devhubs' oracle posts its feeds again this often, well within RATE_MAX_AGE_MS's default. */
@@ -84,6 +97,11 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   // The wallet first: a refusal (no wallet on a real network) leaves nothing behind, not even DATA_DIR.
   const mnemonic = walletMnemonic(config);
   makePrivateDir(config.dataDir);
+  const reachable = await waitForStore(config.store, {
+    waitMs: config.storeWaitMs,
+    onRetry: (why) => log('warn', why),
+  });
+  if (!reachable.ok) throw new StartRefusal(reachable.error);
   // A new textcoin key only with a new store (or where wallets are made freely): one made for an existing store could
   // not read the textcoins in it, and those would never be taken back.
   const box = new SecretBox(await secretKey(config, async () => config.wallet.create || !(await storeExists(config.store))));
@@ -123,7 +141,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     box,
     mailer,
     ttlDays: config.payouts.textcoinTtlDays,
-    link: (network: NetworkName, m: string) => textcoinLink(m, network === 'main' ? 'livenet' : 'testnet'),
+    link: (network: NetworkName, m: string) => textcoinLink(m, config.networks[network].kind),
     log,
   };
   // One mailing at a time: two at once could both pick the same unsent textcoin.
@@ -133,6 +151,23 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       .then(() => emailTextcoins(mailDeps, ids))
       .catch((e) => log('error', 'textcoin e-mail failed', { error: String(e) }));
   };
+
+  const expectedIdentity = (nc: NetworkConfig): ExpectedIdentity => ({
+    network: nc.name,
+    kind: nc.kind,
+    alt: nc.protocol.alt,
+    genesisUnit: nc.kind === 'devnet' ? null : GENESIS_UNIT[nc.kind],
+    hotAddress: hot.address,
+  });
+  // Before anything reaches a hub: a store of another network or wallet must not be touched.
+  for (const nc of Object.values(config.networks)) {
+    const checked = await checkStoreIdentity(db, expectedIdentity(nc));
+    if (!checked.ok) {
+      mailer.close();
+      await db.close();
+      throw new StartRefusal(checked.error);
+    }
+  }
 
   const startNetwork = async (nc: NetworkConfig): Promise<NetworkRuntime> => {
     // The sender's worker loads while the devhub starts; it connects once the hub's address is known.
@@ -191,14 +226,26 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       hubUrl = devhub.url;
     }
     hubKnown(hubUrl);
-    const hub = new HubClient({ url: hubUrl, requestTimeoutMs: config.hubTimeoutMs });
-    await hub.connect();
+    const link = startHubLink({
+      config: nc,
+      url: hubUrl,
+      db,
+      expected: expectedIdentity(nc),
+      walletAddresses: [hot.address, funding.address],
+      requestTimeoutMs: config.hubTimeoutMs,
+      log,
+    });
+    const hub = link.hub;
     closers.push(() => hub.close());
     const deposits = new HubDepositChain(hub, nc.protocol, (address) => keysByAddress.get(address), hot.address);
     const rates = await startRates(config, nc, db, hub, devhub?.oracleAddress ?? null, log);
     closers.push(() => rates.stop());
 
     const sender = senderStarting ? await senderStarting : null;
+    if (sender) {
+      link.onRefusal((reason) => sender.hold(reason));
+      if (link.refused() !== null) sender.hold(link.refused());
+    }
     const claimFee = textcoinClaimFee(nc.protocol.version);
     const purchase: PurchaseNetwork = {
       name: nc.name,
@@ -210,13 +257,24 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       // the claiming unit's fees plus twice the tps fee, as ocore's wallet adds to a textcoin
       textcoinAllowance: () => claimFee + 2 * (sender?.lastTpsFee ?? 0),
       isOwnAddress: (address) => address === hot.address || keysByAddress.has(address),
+      unavailable: () => link.problem(),
     };
-    return { config: nc, devhub, hub, hot, funding, deposits, rates, sender, purchase };
+    return { config: nc, devhub, hub, link, hot, funding, deposits, rates, sender, purchase };
   };
 
   // Side by side: each network starts worker threads that take a moment to load.
   const [main, test] = await Promise.all([startNetwork(config.networks.main), startNetwork(config.networks.test)]);
   const networks = { main, test };
+  try {
+    await firstHubAnswers(networks, log);
+  } catch (e) {
+    // refused: leave nothing running behind (the threads, the hub connections, the store)
+    for (const n of Object.values(networks)) await n.sender?.stop();
+    for (const close of closers.reverse()) await close();
+    mailer.close();
+    await db.close();
+    throw e;
+  }
 
   // First start of an embedded default: a demo partner with a funded deposit on each devnet.
   let demoPartner: Runtime['demoPartner'] = null;
@@ -225,7 +283,12 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     const added = await addPartner(db, 'demo');
     if (!added.ok) throw new Error(`cannot create the demo partner: ${added.error}`);
     demoPartner = { name: added.value.partner.name, key: added.value.key };
-    for (const n of embedded) await n.devhub!.faucet(depositKey(added.value.partner.depositIndex).address, 1_000e9);
+    const address = depositKey(added.value.partner.depositIndex).address;
+    for (const n of embedded) {
+      // a devnet kept in DATA_DIR may have funded this address for a store used before: never fund it twice
+      const held = await n.devhub!.balance(address);
+      if (held.stable + held.pending === 0) await n.devhub!.faucet(address, 1_000e9);
+    }
   }
 
   const watchedAddresses = async (): Promise<WatchedAddress[]> => {
@@ -248,6 +311,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   };
   const scanDeposits = (name: NetworkName): Promise<void> =>
     serialized(name, async () => {
+      // a network that is refused, or not yet checked, is not looked at: its chain may not be this store's
+      if (networks[name].link.problem() !== null) return;
       const { deposits } = networks[name];
       const watched = await watchedAddresses();
       const addresses = watched.map((w) => w.address);
@@ -258,8 +323,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       if (missing.length > 0) log('error', 'units the hub accepted are gone from it', { network: name, units: missing });
     });
   const closeTextcoinsOn = (name: NetworkName, now = Date.now()) =>
-    serialized(name, () =>
-      closeTextcoins({ db, network: name, chain: networks[name].deposits, box, ttlDays: config.payouts.textcoinTtlDays, log }, now),
+    serialized(name, async () =>
+      networks[name].link.problem() !== null ? { claimed: 0, takenBack: 0 } : closeTextcoins({ db, network: name, chain: networks[name].deposits, box, ttlDays: config.payouts.textcoinTtlDays, log }, now),
     );
 
   if (runsWorker) {
@@ -329,8 +394,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
         const details: Record<string, unknown> = {};
         let healthy = true;
         for (const [name, n] of Object.entries(networks)) {
-          details[name] = { hub: n.hub.connected ? 'connected' : 'disconnected', hot_address: n.hot.address, rates: rateHealth(n.rates.status()) };
-          healthy &&= n.hub.connected;
+          const status = n.link.status();
+          details[name] = { ...status, hot_address: n.hot.address, rates: rateHealth(n.rates.status()) };
+          healthy &&= status.error === undefined;
         }
         return { ok: healthy, details };
       },
@@ -372,12 +438,14 @@ async function startRates(config: Config, nc: NetworkConfig, db: Db, hub: HubCli
   const sources: RateSource[] = [];
   if (oracle) sources.push(createOracleRateSource({ hub, oracles: [oracle] }));
   sources.push(createExchangeRateSource({ hub }));
-  if (Object.keys(config.rates.fixed).length > 0) {
-    const fixed = createFixedRateSource(config.rates.fixed as Record<string, Big>);
+  if (Object.keys(nc.rates.fixed).length > 0) {
+    const fixed = createFixedRateSource(nc.rates.fixed as Record<string, Big>);
     if (!fixed.ok) throw new Error(`FIXED_RATES: ${fixed.error}`);
+    // the operator's explicit choice; fixed prices never go stale, so say loudly that they price real money
+    if (nc.kind !== 'devnet') log('warn', `${nc.name} network (${nc.kind}): FIXED_RATES prices real money`, { pairs: Object.keys(nc.rates.fixed) });
     sources.push(fixed.value);
   }
-  if (config.rates.fiat.enabled) {
+  if (nc.rates.fiat) {
     const { ecbUrl, cbrUrl, timeoutMs } = config.rates.fiat;
     sources.push(
       createEcbRateSource({ url: ecbUrl, timeoutMs, maxDocumentAgeMs: rateMaxAgeMs(config, 'EUR_USD') }),
@@ -427,4 +495,31 @@ function rateHealth(status: RatesStatus): Record<string, unknown> {
       },
     ]),
   );
+}
+
+/**
+ * Waits for each hub's first answer: an embedded devhub's always (it is up), an external hub's for a few seconds at
+ * most; one that cannot be reached is connected in the background while the API serves. A hub found on another
+ * network, or a wallet another store has used, refuses the start.
+ */
+async function firstHubAnswers(networks: Record<NetworkName, NetworkRuntime>, log: Log): Promise<void> {
+  const verdicts = await Promise.all(
+    Object.values(networks).map(async (n) => {
+      const waited = n.devhub
+        ? n.link.first
+        : Promise.race([
+            n.link.first,
+            new Promise<HubVerdict>((resolve) => setTimeout(() => resolve({ kind: 'unreachable', reason: 'no answer yet' }), FIRST_HUB_ANSWER_MS).unref()),
+          ]);
+      return { n, verdict: await waited };
+    }),
+  );
+  for (const { n, verdict } of verdicts) {
+    if (verdict.kind === 'refused') throw new StartRefusal(`${n.config.name} network: ${verdict.reason}`);
+    if (verdict.kind === 'unreachable') {
+      log('warn', `${n.config.name} network: hub ${n.link.status().hub_url} not reachable (${verdict.reason}); serving without it and connecting in the background`, {
+        network: n.config.name,
+      });
+    }
+  }
 }

@@ -16,8 +16,11 @@ export interface SenderThreadData {
   minUnitIntervalMs: number;
 }
 
-/** `hub` comes first: the worker loads its modules meanwhile (a second or so), while the hub is being started. */
-export type HostMessage = { kind: 'hub'; url: string } | { kind: 'poke' } | { kind: 'stop' };
+/**
+ * `hub` comes first: the worker loads its modules meanwhile (a second or so), while the hub is being started.
+ * `hold` (after `ready`): while `reason` is set, the network's hub is refused and nothing is composed or broadcast.
+ */
+export type HostMessage = { kind: 'hub'; url: string } | { kind: 'poke' } | { kind: 'stop' } | { kind: 'hold'; reason: string | null };
 
 export type SenderMessage =
   | { kind: 'ready' }

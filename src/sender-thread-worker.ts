@@ -33,19 +33,24 @@ const hubUrl = await new Promise<string>((resolve) => {
 });
 // The host's store already holds the schema and runs the WAL checkpoints.
 const db = await openDb(data.store, { primary: false });
-const hub = new HubClient({ url: hubUrl, requestTimeoutMs: data.hubTimeoutMs });
+const hub = new HubClient({ url: hubUrl, requestTimeoutMs: data.hubTimeoutMs, network: data.protocol });
 // A hub that is down now is retried in the background; the sender treats its errors as passing.
 await hub.connect().catch((e: Error) => log('warn', 'payout sender thread: hub not reachable yet', { error: e.message }));
 const hubChain = new HubPayoutChain(hub, data.hot, data.protocol);
+// Set by the host while the network's hub is refused (another network, or a wallet another store used): the payouts
+// wait in the queue, as they do while a hub is down.
+let held: string | null = null;
+const heldFailure = () => ({ ok: false as const, error: `held: ${held}`, transient: true });
 // The host prices textcoin allowances on the latest tps fee.
 const chain: PayoutChain = {
   hotAddress: hubChain.hotAddress,
   async compose(outputs) {
+    if (held !== null) return heldFailure();
     const composed = await hubChain.compose(outputs);
     if (composed.ok) send({ kind: 'tps_fee', value: hubChain.lastTpsFee });
     return composed;
   },
-  post: (joint) => hubChain.post(joint),
+  post: async (joint) => (held !== null ? heldFailure() : hubChain.post(joint)),
   exists: (unit) => hubChain.exists(unit),
 };
 const sender = new PayoutSender({
@@ -63,7 +68,10 @@ const sender = new PayoutSender({
 
 port.on('message', (message: HostMessage) => {
   if (message.kind === 'poke') sender.poke();
-  else if (message.kind === 'stop') {
+  else if (message.kind === 'hold') {
+    held = message.reason;
+    if (held === null) sender.poke();
+  } else if (message.kind === 'stop') {
     void (async () => {
       await sender.stop();
       await hub.close();

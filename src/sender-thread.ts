@@ -21,6 +21,8 @@ export interface SenderThreadEvents {
 export interface SenderThread {
   /** New payouts were queued. */
   poke(): void;
+  /** Holds every payout (compose, broadcast) while `reason` is set: the network's hub is refused. null releases. */
+  hold(reason: string | null): void;
   /** The tps fee of the last unit composed (textcoin allowances are priced on it). */
   readonly lastTpsFee: number;
   /** Lets the unit in hand finish, releases the lease, and ends the worker. */
@@ -43,6 +45,7 @@ export async function startSenderThread(
   let worker: Worker;
   let restartTimer: NodeJS.Timeout | null = null;
   let alive = false;
+  let held: string | null = null;
 
   const launch = (): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -61,6 +64,8 @@ export async function startSenderThread(
         switch (message.kind) {
           case 'ready':
             ready = true;
+            // a worker started again after a crash is told at once
+            if (held !== null) w.postMessage({ kind: 'hold', reason: held } satisfies HostMessage);
             resolve();
             break;
           case 'settle':
@@ -117,6 +122,10 @@ export async function startSenderThread(
       if (poked) return;
       poked = true;
       setImmediate(sendPoke);
+    },
+    hold(reason) {
+      held = reason;
+      if (alive) post({ kind: 'hold', reason });
     },
     get lastTpsFee() {
       return lastTpsFee;

@@ -33,8 +33,9 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function connect(url: string, timeoutMs: number): Promise<HubClient> {
-  const hub = new HubClient({ url, requestTimeoutMs: timeoutMs, reconnectMaxMs: 1000 });
+/** A hub on another network than `network` (by its version and alt) is refused: its chain is not the ledger's. */
+async function connect(url: string, timeoutMs: number, network: { version: string; alt: string }): Promise<HubClient> {
+  const hub = new HubClient({ url, requestTimeoutMs: timeoutMs, reconnectMaxMs: 1000, network });
   try {
     await withTimeout(hub.connect(), timeoutMs, `connecting to ${url}`);
     return hub;
@@ -63,7 +64,7 @@ async function hubFor(config: Config, nc: NetworkConfig, fundingAddress: string)
   // Port 0 means the server picked a free port we cannot know: only its store can tell.
   if (nc.embeddedDevhubPort !== 0) {
     try {
-      const hub = await connect(nc.hubUrl, timeoutMs);
+      const hub = await connect(nc.hubUrl, timeoutMs, nc.protocol);
       return { hub, source: nc.hubUrl, close: () => hub.close() };
     } catch (e) {
       if (nc.embeddedDevhubPort === null) throw new OperationalError(`${nc.name}: hub ${nc.hubUrl} unreachable: ${(e as Error).message}`);
@@ -93,7 +94,7 @@ async function hubFor(config: Config, nc: NetworkConfig, fundingAddress: string)
       genesis: [{ address: fundingAddress, amount: 100_000e9 }],
       stabilityDelayMs: nc.devhubStabilityMs,
     });
-    hub = await connect(devhub.url, timeoutMs);
+    hub = await connect(devhub.url, timeoutMs, nc.protocol);
     const started = devhub;
     const client = hub;
     return {

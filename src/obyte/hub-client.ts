@@ -9,7 +9,8 @@ export interface Logger {
   warn(message: string): void;
 }
 
-export type HubErrorKind = 'response' | 'timeout' | 'disconnected' | 'closed';
+/** `refused`: the hub is on another network than the client expects (see HubClientOptions.network). */
+export type HubErrorKind = 'response' | 'timeout' | 'disconnected' | 'closed' | 'refused';
 
 /** Why a request did not get an answer: the hub's `{error}` text, or what happened to the connection. */
 export class HubError extends Error {
@@ -49,7 +50,31 @@ export interface HubClientOptions {
   reconnectMaxMs?: number;
   /** Send a `heartbeat` after this much silence and drop the socket if it stays unanswered; 0 turns it off. */
   heartbeatMs?: number;
+  /**
+   * The network the client is for. The hub's `version` justsaying (the first thing an ocore hub says) must then
+   * name a protocol version of that network and its alt, as ocore's network.js requires of a peer; until it does,
+   * no request is sent, and a hub that names another network is refused: the socket is closed and every request
+   * fails with kind 'refused' until a later connection finds the right network.
+   */
+  network?: { version: string; alt: string };
   logger?: Logger;
+}
+
+/** ocore's supported_versions: every version up to the current one, with the network's suffix ('t', 'dev' or none). */
+function supportedVersions(current: string): string[] {
+  const suffix = current.replace(/^\d+\.\d+/, '');
+  return ['1.0', '2.0', '3.0', '4.0'].map((v) => v + suffix);
+}
+
+/** Why a hub's `version` body does not fit the network, or null when it does. */
+export function versionMismatch(body: Record<string, unknown> | null, network: { version: string; alt: string }): string | null {
+  const version = body?.protocol_version;
+  const alt = body?.alt;
+  if (typeof version !== 'string' || typeof alt !== 'string') return 'the hub did not say its protocol version and alt';
+  if (alt !== network.alt || !supportedVersions(network.version).includes(version)) {
+    return `the hub is on protocol ${version}, alt ${alt}; expected ${network.version}, alt ${network.alt}`;
+  }
+  return null;
 }
 
 export interface RequestOptions {
@@ -154,10 +179,11 @@ const DEFAULTS = { requestTimeoutMs: 30_000, reconnectMinMs: 500, reconnectMaxMs
 /**
  * A light client's connection to an Obyte hub. Requests wait (until their own timeout) while the
  * connection is down; after an unexpected close it reconnects with exponential backoff and jitter.
- * Events: 'connected', 'disconnected' (reason), 'justsaying' (subject, body).
+ * Events: 'connected', 'disconnected' (reason), 'refused' (why: the hub is on another network), 'justsaying' (subject, body).
  */
 export class HubClient extends EventEmitter {
-  private readonly opts: Required<Omit<HubClientOptions, 'logger'>> & { logger: Logger | undefined };
+  private readonly opts: Required<Omit<HubClientOptions, 'logger' | 'network'>> & { logger: Logger | undefined };
+  private readonly expected: { version: string; alt: string } | null;
   private ws: WebSocket | null = null;
   private started = false;
   private closing = false;
@@ -171,9 +197,15 @@ export class HubClient extends EventEmitter {
   private nextTag = 0;
   private openWaiters: Array<{ resolve: () => void; reject: (error: HubError) => void }> = [];
   private version: Record<string, unknown> | null = null;
+  /** Set while the hub answers for another network than `opts.network`. */
+  private refusal: string | null = null;
+  /** The socket is open but the hub's version is not checked yet: nothing is sent meanwhile. */
+  private handshaking = false;
+  private handshakeTimer: NodeJS.Timeout | null = null;
 
   constructor(opts: HubClientOptions) {
     super();
+    this.expected = opts.network ?? null;
     this.opts = {
       url: opts.url,
       requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
@@ -189,8 +221,14 @@ export class HubClient extends EventEmitter {
     return this.version;
   }
 
+  /** Open, and (when a network is expected) the hub has said it is on that network. */
   get connected(): boolean {
-    return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN && !this.handshaking;
+  }
+
+  /** Why the hub was refused (it is on another network), while it is; null otherwise. */
+  get refused(): string | null {
+    return this.refusal;
   }
 
   /**
@@ -207,6 +245,7 @@ export class HubClient extends EventEmitter {
 
   async close(): Promise<void> {
     this.closing = true;
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     this.stopHeartbeat();
@@ -228,6 +267,7 @@ export class HubClient extends EventEmitter {
 
   request<T = unknown>(command: string, params?: unknown, opts: RequestOptions = {}): Promise<T> {
     if (this.closing) return Promise.reject(new HubError('closed', `closed: cannot send ${command}`));
+    if (this.refusal !== null) return Promise.reject(new HubError('refused', `refused: ${this.refusal}`));
     this.start();
     const tag = `${this.tagPrefix}${(this.nextTag++).toString(36)}`;
     const timeoutMs = opts.timeoutMs ?? this.opts.requestTimeoutMs;
@@ -299,13 +339,15 @@ export class HubClient extends EventEmitter {
     this.ws = ws;
     ws.on('open', () => {
       if (this.ws !== ws) return;
-      this.attempt = 0;
       this.lastReceivedAt = Date.now();
-      this.opts.logger?.info(`hub ${this.opts.url}: connected`);
-      for (const [tag, p] of this.pending) if (!p.sent) this.sendRequest(tag, p);
-      this.startHeartbeat(ws);
-      this.settleOpenWaiters(null);
-      this.emit('connected');
+      if (!this.expected) return this.onReady(ws);
+      this.handshaking = true;
+      // An ocore hub says its version as soon as a peer connects; one that stays silent is not taken as any network.
+      this.handshakeTimer = setTimeout(() => {
+        if (this.ws !== ws || !this.handshaking) return;
+        this.opts.logger?.warn(`hub ${this.opts.url}: no version in ${this.opts.requestTimeoutMs} ms, dropping the connection`);
+        ws.terminate();
+      }, this.opts.requestTimeoutMs);
     });
     ws.on('message', (data) => {
       if (this.ws === ws) this.onMessage(data.toString());
@@ -319,8 +361,44 @@ export class HubClient extends EventEmitter {
     });
   }
 
+  /** The connection is usable: requests go out. */
+  private onReady(ws: WebSocket): void {
+    this.attempt = 0;
+    this.handshaking = false;
+    this.refusal = null;
+    this.opts.logger?.info(`hub ${this.opts.url}: connected`);
+    for (const [tag, p] of this.pending) if (!p.sent) this.sendRequest(tag, p);
+    this.startHeartbeat(ws);
+    this.settleOpenWaiters(null);
+    this.emit('connected');
+  }
+
+  /** Checks the hub's version against the expected network: ready if it fits, refused (and closed) if not. */
+  private onHubVersion(ws: WebSocket, body: Record<string, unknown>): void {
+    if (!this.handshaking || !this.expected) return;
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+    const mismatch = versionMismatch(body, this.expected);
+    if (mismatch === null) return this.onReady(ws);
+    this.refusal = mismatch;
+    this.opts.logger?.warn(`hub ${this.opts.url}: refused: ${mismatch}`);
+    const error = new HubError('refused', `refused: ${mismatch}`);
+    for (const [tag, p] of this.pending) {
+      clearTimeout(p.timer);
+      this.pending.delete(tag);
+      p.reject(error);
+    }
+    this.settleOpenWaiters(error);
+    this.emit('refused', mismatch);
+    // as ocore closes a peer of another network; the next connection is checked again
+    ws.close(1000, 'incompatible versions');
+  }
+
   private onClose(reason: string): void {
     this.ws = null;
+    this.handshaking = false;
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
     this.stopHeartbeat();
     for (const [tag, p] of this.pending) {
       if (!p.sent) continue;
@@ -415,6 +493,7 @@ export class HubClient extends EventEmitter {
     if (typeof subject !== 'string') return;
     if (subject === 'version' && typeof content.body === 'object' && content.body !== null) {
       this.version = content.body as Record<string, unknown>;
+      if (this.ws) this.onHubVersion(this.ws, this.version);
     }
     this.emit('justsaying', subject, content.body);
   }

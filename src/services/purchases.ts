@@ -42,6 +42,8 @@ export interface PurchaseNetwork {
   /** Our hot wallet, funding and deposit addresses: cashback paid there would never leave the program, and a unit
    * they sign is no customer's payment. */
   isOwnAddress(address: string): boolean;
+  /** Why the network cannot pay now (its hub is on another network, or not yet checked), or null when it can. */
+  unavailable?(): string | null;
 }
 
 export interface PurchaseDeps {
@@ -107,6 +109,7 @@ export async function submitPurchase(
     return err(failure('field_invalid', { field: 'address', detail: 'an address of the program itself' }));
   }
   const fingerprint = purchaseFingerprint(request);
+  const down = network.unavailable?.() ?? null;
 
   // A new order is the common case: it is priced and taken straight away, and the order's unique index tells a
   // repeat. A repeat must get its original answer, so any refusal first looks for the order taken before.
@@ -114,6 +117,8 @@ export async function submitPurchase(
     const existing = await findActiveOrder(deps.db, network.name, partner.id, request.orderId);
     return existing ? repeatOrder(deps, existing, fingerprint) : err(refusal);
   };
+  // No order is taken on a network that cannot pay; one taken before still gets its answer.
+  if (down !== null) return repeated(failure('payout_failed', { detail: down }));
   const priced = await price(deps, network, partner, request);
   if (!priced.ok) return repeated(priced.error);
 

@@ -249,6 +249,54 @@ function postgresDialect(url: string, schema: string | undefined, poolSize: numb
   return new PostgresDialect({ pool });
 }
 
+/** A store location fit for a log line: a PostgreSQL URL without its password. */
+export function describeStore(location: StoreLocation): string {
+  if (location.kind === 'sqlite') return location.file;
+  try {
+    const url = new URL(location.url);
+    url.password = '';
+    return url.toString();
+  } catch {
+    return 'postgres (unparsable DATABASE_URL)';
+  }
+}
+
+/** Errors of a PostgreSQL server that is down, starting or unreachable, as opposed to a refusal (password, database). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', '57P03']);
+
+/**
+ * Waits until the store can be reached, trying every `retryMs` for at most `waitMs`; `onRetry` hears each failed
+ * try. A store that answers with a refusal (wrong password, no such database) is not tried again. SQLite needs no
+ * wait. The error is one line naming the store (never its password).
+ */
+export async function waitForStore(
+  location: StoreLocation,
+  opts: { waitMs: number; retryMs?: number; onRetry?: (why: string) => void },
+): Promise<{ ok: true } | { ok: false; error: string }> {
+  if (location.kind !== 'postgres') return { ok: true };
+  const deadline = Date.now() + opts.waitMs;
+  for (;;) {
+    const client = new pg.Client({ connectionString: location.url, connectionTimeoutMillis: Math.max(1000, Math.min(opts.waitMs, 10_000)) });
+    try {
+      await client.connect();
+      return { ok: true };
+    } catch (e) {
+      const { code, message } = e as { code?: string; message?: string };
+      const why = `${message ?? String(e)}${code && !message?.includes(code) ? ` (${code})` : ''}`.replace(/\s+/g, ' ');
+      const where = describeStore(location);
+      const unreachable = (code !== undefined && UNREACHABLE.has(code)) || /timeout|terminated/i.test(message ?? '');
+      if (!unreachable) return { ok: false, error: `the database at ${where} refused the connection: ${why}` };
+      if (Date.now() + (opts.retryMs ?? 1000) > deadline) {
+        return { ok: false, error: `the database at ${where} is unreachable (${why}); gave up after ${opts.waitMs} ms (DATABASE_WAIT_MS)` };
+      }
+      opts.onRetry?.(`the database at ${where} is unreachable (${why}); trying again`);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, opts.retryMs ?? 1000));
+  }
+}
+
 export interface OpenOptions {
   /**
    * True (the default) for a process's own store: it brings the schema up to date and, on SQLite, runs the WAL

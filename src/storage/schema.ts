@@ -175,6 +175,17 @@ export interface ChainCreditsTable {
   credited_at: Int;
 }
 
+export interface NetworkIdentityTable {
+  network: NetworkName;
+  kind: 'livenet' | 'testnet' | 'devnet';
+  alt: string;
+  genesis_unit: string | null;
+  hot_address: string;
+  /** devnet only: the hub's witness addresses, sorted, comma-separated; null until the first hub check */
+  devnet_witnesses: string | null;
+  created_at: Int;
+}
+
 export interface KvTable {
   key: string;
   value: string;
@@ -195,4 +206,5 @@ export interface Database {
   partner_receiving_addresses: PartnerReceivingAddressesTable;
   partner_budget_hours: PartnerBudgetHoursTable;
   auth_failures: AuthFailuresTable;
+  network_identity: NetworkIdentityTable;
 }

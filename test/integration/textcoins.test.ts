@@ -67,10 +67,14 @@ async function startSmtpSink(
   };
 }
 
-/** The plain-text body, quoted-printable decoded: the claim link must survive the trip intact. */
+/**
+ * The plain-text body, quoted-printable decoded: the claim link must survive the trip intact. The test app runs
+ * devnets, whose links are the URI a devnet wallet opens (ocore uri.js: `obyte-dn:`), never the livenet web wallet's.
+ */
 function claimMnemonic(raw: string): string {
   const decoded = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  const link = /https:\/\/obyte\.org\/#textcoin\?([a-z]+(?:-[a-z]+){11})\s/.exec(decoded);
+  assert.doesNotMatch(decoded, /https:\/\/obyte\.org\/#textcoin/, 'a devnet textcoin must not be sent as a livenet link');
+  const link = /obyte-dn:textcoin\?([a-z]+(?:-[a-z]+){11})\s/.exec(decoded);
   assert.ok(link, `no claim link in the message:\n${decoded}`);
   return link[1]!;
 }
