@@ -136,7 +136,7 @@ const NETWORK_SETTINGS = ['HUB_URL', 'NETWORK', 'DEVHUB_PORT', 'ORACLE_ADDRESS']
  * equal to the README's configuration table.
  */
 export const CONFIG_KEYS: ReadonlySet<string> = new Set([
-  'CONFIG_FILE', 'HOST', 'PORT', 'TRUST_PROXY', 'DATA_DIR', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'MODE',
+  'CONFIG_FILE', 'HOST', 'PORT', 'TRUST_PROXY', 'DATA_DIR', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'DATABASE_WAIT_MS', 'MODE',
   ...(['MAIN', 'TEST'] as const).flatMap((prefix) => NETWORK_SETTINGS.map((s) => `${prefix}_${s}`)),
   'WALLET_MNEMONIC', 'WALLET_FILE', 'WALLET_CREATE', 'SECRET_KEY',
   'FIXED_RATES', 'FIAT_RATES', 'ECB_RATES_URL', 'CBR_RATES_URL', 'FIAT_RATES_TIMEOUT_MS', 'RATE_MAX_AGE_MS', 'RATE_REFRESH_MS',
@@ -316,11 +316,10 @@ const DEMO_FIXED_RATES = 'EUR_USD=1.08,RUB_USD=0.011';
  * testnet), so a devnet hub must be named as one.
  */
 function networkKind(r: Reader, prefix: string, name: NetworkName, hubUrl: string | undefined): NetworkKind {
-  const key = `${prefix}_NETWORK`;
   const inferred: NetworkKind = hubUrl ? (name === 'main' ? 'livenet' : 'testnet') : 'devnet';
-  const kind = r.oneOf(key, ['livenet', 'testnet', 'devnet'] as const, inferred);
+  const kind = r.oneOf(`${prefix}_NETWORK`, ['livenet', 'testnet', 'devnet'] as const, inferred);
   if (kind !== 'devnet' && !hubUrl) {
-    throw new ConfigError(`${key}=${kind} needs ${prefix}_HUB_URL (the embedded hub runs a devnet only)`);
+    throw new ConfigError(`${prefix}_NETWORK=${kind} needs ${prefix}_HUB_URL (the embedded hub runs a devnet only)`);
   }
   return kind;
 }
