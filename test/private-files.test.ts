@@ -32,7 +32,7 @@ test('every file that holds a secret is reported when group or others may use it
       [`${dataDir} 750`, `${outbox} 701`, ...['wallet', 'secret', 'db', 'wal', 'shm', 'eml'].map((k) => `${files[k as keyof typeof files]} 604`)].sort(),
     );
     // secrets given in the environment have no file to check
-    const fromEnv = loadConfig({ DATA_DIR: dataDir, SECRET_KEY: 'ab'.repeat(32), WALLET_MNEMONIC: 'a b c' });
+    const fromEnv = loadConfig({ DATA_DIR: dataDir, SECRET_KEY: 'ab'.repeat(32), WALLET_MNEMONIC: 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about' });
     assert.ok(!loosePrivateFiles(fromEnv).some((f) => f.path === files.wallet || f.path === files.secret));
     assert.deepEqual(looseFiles([join(dataDir, 'missing')]), []);
   } finally {

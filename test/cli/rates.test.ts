@@ -14,6 +14,8 @@ test('per pair, each source with its value, own time, age and whether it is in u
   const dataDir = mkdtempSync(join(tmpdir(), 'cashback-rates-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const env = { DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  // a deployment as `cashback init` leaves it: the commands refuse a DATA_DIR without a store
+  await (await openDb({ kind: 'sqlite', file: join(dataDir, 'cashback.sqlite') })).close();
 
   const empty = await cashback(['rates', '--json'], env);
   assert.equal(empty.code, 0, empty.stderr);

@@ -12,7 +12,7 @@ import { STORE_KINDS } from '../helpers/stores.ts';
 
 const CUSTOMER_ADDRESS = 'KSCCYOEMOMUMJXROLK4HWLTJBWFXICRB';
 const DAY_MS = 24 * 60 * 60 * 1000;
-const CLAIM_LINK = /https:\/\/(?:testnet\.)?obyte\.org\/#textcoin\?([a-z]+(?:-[a-z]+){11})/;
+const CLAIM_LINK = /(?:https:\/\/(?:testnet\.)?obyte\.org\/#|obyte-dn:)textcoin\?([a-z]+(?:-[a-z]+){11})/;
 
 /** Plain-text bodies of the .eml files, quoted-printable decoded; waits until there are `count` of them. */
 async function mails(dir: string, count: number): Promise<string[]> {
@@ -147,9 +147,9 @@ for (const kind of STORE_KINDS) {
         ...mnemonics.flatMap((m, i): Array<[string, string]> => [
           [`textcoin ${i}'s mnemonic`, m],
           [`textcoin ${i}'s mnemonic, spaced`, m.replaceAll('-', ' ')],
-          [`textcoin ${i}'s claim link`, `#textcoin?${m}`],
+          [`textcoin ${i}'s claim link`, `textcoin?${m}`],
         ]),
-        ['the link of any textcoin', '#textcoin?'],
+        ['the link of any textcoin', 'textcoin?'],
         ['a query string of a purchase path', 'new_purchase?'],
       ];
       const log = lines.join('\n');
