@@ -373,12 +373,25 @@ export async function openDb(location: StoreLocation, opts: OpenOptions = {}): P
     // Kysely looks for its own tables in every schema unless told which one; ours live in the store's schema.
     ...(location.kind === 'postgres' ? { migrationTableSchema: location.schema ?? 'public' } : {}),
   });
-  const { error } = await migrator.migrateToLatest();
+  const error = await migrateToLatest(migrator, location);
   if (error) {
     await kysely.destroy();
     throw error instanceof Error ? error : new Error(String(error));
   }
   return { kysely, dialect: location.kind, close: () => kysely.destroy() };
+}
+
+/**
+ * Kysely's migrator first scans the catalog for its tables in every schema of the database. A schema that another
+ * session drops meanwhile (one store's, while another opens: the suite's PostgreSQL stores are schemas of one
+ * database) fails that scan with 3F000, naming it, before any migration ran; the scan is simply made again.
+ */
+async function migrateToLatest(migrator: Migrator, location: StoreLocation): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await migrator.migrateToLatest();
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (!error || location.kind !== 'postgres' || code !== '3F000' || attempt >= 5) return error;
+  }
 }
 
 type Part = { run: (tx: Transaction<Database>) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
