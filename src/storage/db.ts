@@ -249,18 +249,6 @@ function postgresDialect(url: string, schema: string | undefined, poolSize: numb
   return new PostgresDialect({ pool });
 }
 
-/** A store location fit for a log line: a PostgreSQL URL without its password. */
-export function describeStore(location: StoreLocation): string {
-  if (location.kind === 'sqlite') return location.file;
-  try {
-    const url = new URL(location.url);
-    url.password = '';
-    return url.toString();
-  } catch {
-    return 'postgres (unparsable DATABASE_URL)';
-  }
-}
-
 /** Errors of a PostgreSQL server that is down, starting or unreachable, as opposed to a refusal (password, database). */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', '57P03']);
 
@@ -283,7 +271,7 @@ export async function waitForStore(
     } catch (e) {
       const { code, message } = e as { code?: string; message?: string };
       const why = `${message ?? String(e)}${code && !message?.includes(code) ? ` (${code})` : ''}`.replace(/\s+/g, ' ');
-      const where = describeStore(location);
+      const where = storeDescription(location);
       const unreachable = (code !== undefined && UNREACHABLE.has(code)) || /timeout|terminated/i.test(message ?? '');
       if (!unreachable) return { ok: false, error: `the database at ${where} refused the connection: ${why}` };
       if (Date.now() + (opts.retryMs ?? 1000) > deadline) {
