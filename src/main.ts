@@ -31,6 +31,17 @@ async function main(): Promise<void> {
     }
     return refuseOnConfigError(e);
   });
+  // Before the lines that say the server is up: a stop asked for right after them must close it cleanly.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', `stopping on ${signal}`);
+    await runtime.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
   if (runtime.demoPartner) {
     console.log(
       [
@@ -49,16 +60,6 @@ async function main(): Promise<void> {
   for (const n of Object.values(runtime.networks)) {
     console.log(`${n.config.name} network (${n.config.kind}): hub ${n.devhub ? `${n.devhub.url} (embedded devhub)` : n.config.hubUrl}, hot wallet ${n.hot.address}, pool funding address ${n.funding.address}`);
   }
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log('info', `stopping on ${signal}`);
-    await runtime.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((e) => {
